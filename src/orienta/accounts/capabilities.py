@@ -1,0 +1,73 @@
+"""Roles → capabilities, in one table.
+
+A capability is a named thing a person may do (`accounts.manage_members`). Views and API
+operations declare the capability they need; a name that is not declared here raises
+ImproperlyConfigured when the code that uses it is loaded, so a typo never silently opens or
+closes a door.
+
+Capabilities are held *in an organisation*: a caseworker of organisation A may do caseworker
+things with A's data, not B's. The administrator role is the exception: it belongs to the platform
+host and its capabilities reach every organisation (`PLATFORM_ROLES`).
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from orienta.accounts.roles import Role
+
+CAPABILITIES: dict[str, Promise] = {
+    "accounts.administer_platform": _(
+        "Use the administration site, manage every organisation and its members"
+    ),
+    "accounts.view_members": _("See who works in the organisation and in which role"),
+    "accounts.manage_members": _("Add members to the organisation, change their roles, remove them"),
+    "audit.view_events": _("Read the audit trail of the organisation"),
+    "directory.view_organisations": _("See the organisations taking part in the mechanism"),
+    "directory.manage_organisations": _("Add organisations to the mechanism and edit them"),
+}
+
+_EVERY_ROLE = {"accounts.view_members", "directory.view_organisations"}
+
+ROLE_CAPABILITIES: dict[Role, frozenset[str]] = {
+    Role.ADMINISTRATOR: frozenset(CAPABILITIES),
+    Role.COORDINATOR: frozenset(
+        _EVERY_ROLE
+        | {"accounts.manage_members", "audit.view_events", "directory.manage_organisations"}
+    ),
+    Role.RECEPTION_OFFICER: frozenset(_EVERY_ROLE),
+    Role.CASEWORKER: frozenset(_EVERY_ROLE),
+    Role.CASE_SUPERVISOR: frozenset(_EVERY_ROLE | {"accounts.manage_members"}),
+    Role.PROVIDER_FOCAL_POINT: frozenset(_EVERY_ROLE),
+    Role.ANALYST: frozenset(_EVERY_ROLE),
+    Role.POLICY_OFFICER: frozenset(_EVERY_ROLE),
+    Role.COMMITTEE_MEMBER: frozenset(_EVERY_ROLE),
+}
+
+#: Roles whose capabilities apply to every organisation, not only the one the role is held in.
+PLATFORM_ROLES: frozenset[Role] = frozenset({Role.ADMINISTRATOR})
+
+
+def ensure_known(name: str) -> str:
+    """Return `name` if it is a declared capability; raise ImproperlyConfigured otherwise."""
+    if name not in CAPABILITIES:
+        raise ImproperlyConfigured(
+            f"Unknown capability {name!r}. Declare it in orienta/accounts/capabilities.py."
+        )
+    return name
+
+
+def validate_role_table() -> None:
+    for role in Role:
+        if role not in ROLE_CAPABILITIES:
+            raise ImproperlyConfigured(f"Role {role.value!r} has no line in ROLE_CAPABILITIES.")
+        for name in ROLE_CAPABILITIES[role]:
+            ensure_known(name)
+
+
+def roles_with(name: str) -> frozenset[Role]:
+    """The roles that bring capability `name`."""
+    ensure_known(name)
+    return frozenset(role for role, names in ROLE_CAPABILITIES.items() if name in names)

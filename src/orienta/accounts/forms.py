@@ -1,0 +1,82 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
+from django.contrib.auth.tokens import default_token_generator
+from django.urls import reverse
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+from django.utils.translation import gettext_lazy as _
+
+from orienta.accounts.roles import Role
+from orienta.core.mail import absolute_url, send_templated_mail
+
+
+class LoginForm(AuthenticationForm):
+    username = forms.EmailField(
+        label=_("E-mail address"),
+        widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "username"}),
+    )
+    error_messages = {
+        "invalid_login": _(
+            "This e-mail address and password do not match an active account. "
+            "Check them and try again."
+        ),
+        "inactive": _("This account is inactive."),
+    }
+
+
+class InvitationAwarePasswordResetForm(PasswordResetForm):
+    """Sends the reset mail through the background task, in the person's language, with links
+    built from ORIENTA_BASE_URL rather than from the request's Host header."""
+
+    def send_mail(  # type: ignore[override]
+        self,
+        subject_template_name: str,
+        email_template_name: str,
+        context: dict[str, Any],
+        from_email: str | None,
+        to_email: str,
+        html_email_template_name: str | None = None,
+    ) -> None:
+        user = context["user"]
+        path = reverse(
+            "accounts:password_reset_confirm",
+            kwargs={
+                "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
+                "token": default_token_generator.make_token(user),
+            },
+        )
+        send_templated_mail.enqueue(
+            to=to_email,
+            template="accounts/email/password_reset",
+            context={"full_name": user.full_name, "url": absolute_url(path)},
+            language=user.language,
+        )
+
+
+class TokenForm(forms.Form):
+    name = forms.CharField(
+        label=_("Token name"),
+        max_length=100,
+        help_text=_("Say where it will be used, e.g. “KoboToolbox sync”."),
+    )
+
+
+class MemberForm(forms.Form):
+    email = forms.EmailField(label=_("E-mail address"))
+    full_name = forms.CharField(label=_("Full name"), max_length=200)
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+
+    def __init__(self, *args: Any, allow_administrator: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not allow_administrator:
+            self.fields["role"].choices = [  # type: ignore[attr-defined]
+                choice for choice in Role.choices if choice[0] != Role.ADMINISTRATOR
+            ]
+
+
+class RoleForm(forms.Form):
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)

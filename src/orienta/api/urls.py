@@ -1,0 +1,29 @@
+"""The REST API at /api/v1/: each app's router, one authentication, one error format."""
+
+from ninja import NinjaAPI
+
+from orienta import __version__
+from orienta.accounts.api import router as accounts_router
+from orienta.api import errors
+from orienta.api.auth import AUTH
+from orienta.audit.api import router as audit_router
+from orienta.directory.api import router as directory_router
+
+api = NinjaAPI(
+    title="Orienta API",
+    version=__version__,
+    description=(
+        "Orienta's REST API. Authenticate with a personal API token "
+        "(`Authorization: Bearer <token>`, created on your account page) or, from the platform's "
+        "own pages, the browser session with its CSRF token. Errors are JSON objects "
+        '`{"code", "message", "details"}`.'
+    ),
+    auth=AUTH,
+    urls_namespace="api",
+    docs_url="/docs",
+    openapi_url="/openapi.json",
+)
+errors.install(api)
+api.add_router("/", accounts_router)
+api.add_router("/", directory_router)
+api.add_router("/", audit_router)

@@ -1,0 +1,32 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.translation import get_language_info
+from django.utils.translation import gettext_lazy as _
+
+from orienta.accounts.access import capabilities_of
+
+# (label, url name, capability needed or None for every signed-in person)
+NAVIGATION = [
+    (_("Home"), "core:home", None),
+    (_("Organisations"), "directory:organisation_list", "directory.view_organisations"),
+    (_("Audit trail"), "audit:event_list", "audit.view_events"),
+    (_("Administration"), "admin:index", "accounts.administer_platform"),
+]
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    user = getattr(request, "user", None)
+    items = []
+    if user is not None and user.is_authenticated:
+        held = capabilities_of(user)
+        for label, name, capability in NAVIGATION:
+            if capability is None or capability in held:
+                url = reverse(name)
+                items.append({"label": label, "url": url, "active": request.path == url})
+    languages = [get_language_info(code) for code in settings.ORIENTA_INTERFACE_LANGUAGES]
+    return {"navigation": items, "interface_languages": languages}

@@ -1,0 +1,18 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from orienta.api.urls import api
+
+urlpatterns = [
+    path("", include("orienta.core.urls")),
+    path("", include("orienta.accounts.urls")),
+    path("", include("orienta.directory.urls")),
+    path("", include("orienta.audit.urls")),
+    path("api/v1/", api.urls),
+    path("admin/", admin.site.urls),
+]
+
+handler400 = "orienta.core.views.bad_request"
+handler403 = "orienta.core.views.permission_denied"
+handler404 = "orienta.core.views.page_not_found"
+handler500 = "orienta.core.views.server_error"
