@@ -48,7 +48,9 @@ def env_bool(name: str, default: bool) -> bool:
     )
 
 
-def env_int(name: str, default: int, *, minimum: int | None = None, maximum: int | None = None) -> int:
+def env_int(
+    name: str, default: int, *, minimum: int | None = None, maximum: int | None = None
+) -> int:
     """A whole number, optionally bounded; out-of-range values are an error, not clamped."""
     value = _raw(name)
     if value is None:
@@ -130,11 +132,9 @@ def parse_field_keys(name: str, value: str) -> list[bytes]:
         if not item:
             continue
         try:
-            key = base64.urlsafe_b64decode(item.encode("ascii"))
+            key = base64.b64decode(item.encode("ascii"), altchars=b"-_", validate=True)
         except (binascii.Error, ValueError, UnicodeEncodeError):
-            raise ImproperlyConfigured(
-                f"{name}: key {position} is not URL-safe base64."
-            ) from None
+            raise ImproperlyConfigured(f"{name}: key {position} is not URL-safe base64.") from None
         if len(key) != 32:
             raise ImproperlyConfigured(
                 f"{name}: key {position} is {len(key)} bytes long; each key must be 32 bytes."

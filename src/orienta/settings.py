@@ -4,6 +4,7 @@ through the typed readers in `orienta.env`; the README lists each variable."""
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
 import dj_database_url
 from django.conf.locale import LANG_INFO
@@ -104,7 +105,9 @@ try:
         DATABASE_URL, conn_max_age=env_int("ORIENTA_DB_CONN_MAX_AGE", 60, minimum=0)
     )
 except ValueError as exc:
-    raise ImproperlyConfigured(f"DATABASE_URL is not a database URL Orienta understands: {exc}")
+    raise ImproperlyConfigured(
+        f"DATABASE_URL is not a database URL Orienta understands: {exc}"
+    ) from None
 if _database["ENGINE"] == "django.db.backends.sqlite3":
     _database["OPTIONS"] = {
         # IMMEDIATE: every transaction takes the write lock when it begins, so two writers queue
@@ -147,6 +150,8 @@ AXES_FAILURE_LIMIT = env_int("ORIENTA_LOGIN_FAILURE_LIMIT", 5, minimum=1)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("ORIENTA_LOGIN_LOCKOUT_MINUTES", 15, minimum=1))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_CALLABLE = "orienta.accounts.lockout.username_of"
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False
 AXES_IPWARE_PROXY_COUNT = 1 if env_bool("ORIENTA_BEHIND_PROXY", False) else None
@@ -212,12 +217,14 @@ LANG_INFO.setdefault(
     "ht", {"bidi": False, "code": "ht", "name": "Haitian Creole", "name_local": "Kreyòl ayisyen"}
 )
 USE_I18N = True
+LOCALE_PATHS = [Path(__file__).resolve().parent / "locale"]
 USE_TZ = True
 TIME_ZONE = env_str("ORIENTA_TIME_ZONE", "UTC")
 
 # --- Static files --------------------------------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = ORIENTA_HOME / "static"
+STATIC_ROOT.mkdir(exist_ok=True)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
@@ -236,7 +243,9 @@ EMAIL_HOST_PASSWORD = env_str("ORIENTA_EMAIL_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("ORIENTA_EMAIL_USE_TLS", False)
 EMAIL_USE_SSL = env_bool("ORIENTA_EMAIL_USE_SSL", False)
 if EMAIL_USE_TLS and EMAIL_USE_SSL:
-    raise ImproperlyConfigured("ORIENTA_EMAIL_USE_TLS and ORIENTA_EMAIL_USE_SSL exclude each other.")
+    raise ImproperlyConfigured(
+        "ORIENTA_EMAIL_USE_TLS and ORIENTA_EMAIL_USE_SSL exclude each other."
+    )
 DEFAULT_FROM_EMAIL = env_str("ORIENTA_EMAIL_FROM", "Orienta <no-reply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 

@@ -169,7 +169,7 @@ def get_object_for_user(
     capability: str | None = None,
     **lookup: Any,
 ) -> Any:
-    """The object matching `lookup` if `user` may see it; Http404 otherwise, as for a missing one."""
+    """The object matching `lookup` if `user` may see it; Http404 otherwise, as if missing."""
     queryset = source if isinstance(source, models.QuerySet) else source._default_manager.all()
     if not isinstance(queryset, ScopedQuerySet):
         raise TypeError(f"{queryset.model.__name__} has no scoped queryset; it cannot be fetched.")

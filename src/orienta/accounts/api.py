@@ -1,17 +1,15 @@
-from __future__ import annotations
-
 from datetime import datetime
 from uuid import UUID
 
-from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from orienta.accounts import services
 from orienta.accounts.access import capabilities_of, get_object_for_user
 from orienta.accounts.models import ApiToken, Membership
 from orienta.api.auth import capability
 from orienta.audit.services import record_view
+from orienta.core.http import AuthenticatedHttpRequest
 from orienta.directory.models import Organisation
 
 router = Router(tags=["accounts"])
@@ -61,12 +59,15 @@ class NewTokenOut(TokenOut):
 
 def _membership(m: Membership) -> MembershipOut:
     return MembershipOut(
-        id=m.pk, organisation_id=m.organisation_id, organisation_name=m.organisation.name, role=m.role
+        id=m.pk,
+        organisation_id=m.organisation_id,
+        organisation_name=m.organisation.name,
+        role=m.role,
     )
 
 
 @router.get("/me", response=MeOut, summary="The authenticated person, their roles and capabilities")
-def me(request: HttpRequest) -> MeOut:
+def me(request: AuthenticatedHttpRequest) -> MeOut:
     user = request.user
     memberships = Membership.objects.filter(user=user).select_related("organisation")
     return MeOut(
@@ -85,7 +86,9 @@ def me(request: HttpRequest) -> MeOut:
     summary="Members of an organisation (404 for organisations outside your reach)",
 )
 @capability("accounts.view_members")
-def organisation_members(request: HttpRequest, organisation_id: UUID) -> list[MemberOut]:
+def organisation_members(
+    request: AuthenticatedHttpRequest, organisation_id: UUID
+) -> list[MemberOut]:
     organisation = get_object_for_user(Organisation, request.user, pk=organisation_id)
     rows = (
         Membership.objects.visible_to(request.user)
@@ -93,30 +96,37 @@ def organisation_members(request: HttpRequest, organisation_id: UUID) -> list[Me
         .select_related("user")
     )
     record_view(
-        request, organisation, organisation=organisation, action="directory.organisation.members_viewed"
+        request,
+        organisation,
+        organisation=organisation,
+        action="directory.organisation.members_viewed",
     )
     return [
         MemberOut(
-            id=m.pk, user_id=m.user_id, email=m.user.email, full_name=m.user.full_name,
-            role=m.role, since=m.created_at,
+            id=m.pk,
+            user_id=m.user_id,
+            email=m.user.email,
+            full_name=m.user.full_name,
+            role=m.role,
+            since=m.created_at,
         )
         for m in rows
     ]
 
 
 @router.get("/tokens", response=list[TokenOut], summary="Your API tokens")
-def list_tokens(request: HttpRequest) -> list[ApiToken]:
+def list_tokens(request: AuthenticatedHttpRequest) -> list[ApiToken]:
     return list(ApiToken.objects.filter(user=request.user))
 
 
 @router.post("/tokens", response={201: NewTokenOut}, summary="Create a token; shown only once")
-def create_token(request: HttpRequest, payload: TokenIn) -> tuple[int, NewTokenOut]:
+def create_token(request: AuthenticatedHttpRequest, payload: TokenIn) -> Status[NewTokenOut]:
     token, plaintext = services.create_api_token(acting_user=request.user, name=payload.name)
     out = NewTokenOut.model_validate({**TokenOut.from_orm(token).model_dump(), "token": plaintext})
-    return 201, out
+    return Status(201, out)
 
 
 @router.delete("/tokens/{token_id}", response=TokenOut, summary="Revoke one of your tokens")
-def revoke_token(request: HttpRequest, token_id: int) -> ApiToken:
+def revoke_token(request: AuthenticatedHttpRequest, token_id: int) -> ApiToken:
     token = get_object_or_404(ApiToken, user=request.user, pk=token_id)
     return services.revoke_api_token(acting_user=request.user, token=token)

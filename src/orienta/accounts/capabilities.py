@@ -23,7 +23,9 @@ CAPABILITIES: dict[str, Promise] = {
         "Use the administration site, manage every organisation and its members"
     ),
     "accounts.view_members": _("See who works in the organisation and in which role"),
-    "accounts.manage_members": _("Add members to the organisation, change their roles, remove them"),
+    "accounts.manage_members": _(
+        "Add members to the organisation, change their roles, remove them"
+    ),
     "audit.view_events": _("Read the audit trail of the organisation"),
     "directory.view_organisations": _("See the organisations taking part in the mechanism"),
     "directory.manage_organisations": _("Add organisations to the mechanism and edit them"),

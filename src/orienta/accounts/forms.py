@@ -13,10 +13,13 @@ from django.utils.translation import gettext_lazy as _
 from orienta.accounts.roles import Role
 from orienta.core.mail import absolute_url, send_templated_mail
 
+VALID_EMAIL = {"invalid": _("Enter a valid e-mail address.")}
+
 
 class LoginForm(AuthenticationForm):
     username = forms.EmailField(
         label=_("E-mail address"),
+        error_messages=VALID_EMAIL,
         widget=forms.EmailInput(attrs={"autofocus": True, "autocomplete": "username"}),
     )
     error_messages = {
@@ -32,7 +35,7 @@ class InvitationAwarePasswordResetForm(PasswordResetForm):
     """Sends the reset mail through the background task, in the person's language, with links
     built from ORIENTA_BASE_URL rather than from the request's Host header."""
 
-    def send_mail(  # type: ignore[override]
+    def send_mail(
         self,
         subject_template_name: str,
         email_template_name: str,
@@ -66,7 +69,7 @@ class TokenForm(forms.Form):
 
 
 class MemberForm(forms.Form):
-    email = forms.EmailField(label=_("E-mail address"))
+    email = forms.EmailField(label=_("E-mail address"), error_messages=VALID_EMAIL)
     full_name = forms.CharField(label=_("Full name"), max_length=200)
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
 

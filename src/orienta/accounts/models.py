@@ -110,7 +110,7 @@ class Membership(models.Model):
         return f"{self.user} — {self.get_role_display()} — {self.organisation}"
 
 
-TOKEN_PREFIX = "ori_"
+TOKEN_PREFIX = "ori_"  # noqa: S105 - a marker that makes leaked tokens easy to scan for
 
 
 def hash_token(plaintext: str) -> str:

@@ -34,5 +34,7 @@ def _login_failed(sender: Any, credentials: dict[str, Any], **kwargs: Any) -> No
 
 
 @receiver(user_locked_out)
-def _locked_out(sender: Any, request: Any, username: str | None, ip_address: str, **kwargs: Any) -> None:
+def _locked_out(
+    sender: Any, request: Any, username: str | None, ip_address: str, **kwargs: Any
+) -> None:
     record("accounts.user.locked_out", actor=None, changes={"username": (username or "")[:254]})

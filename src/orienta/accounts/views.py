@@ -3,11 +3,11 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.contrib.auth.forms import AuthenticationForm
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
@@ -15,11 +15,19 @@ from django.views.decorators.http import require_POST
 
 from orienta.accounts import services
 from orienta.accounts.access import capability_required, get_object_for_user, has_capability
-from orienta.accounts.forms import InvitationAwarePasswordResetForm, LoginForm, MemberForm, RoleForm, TokenForm
+from orienta.accounts.forms import (
+    InvitationAwarePasswordResetForm,
+    LoginForm,
+    MemberForm,
+    RoleForm,
+    TokenForm,
+)
 from orienta.accounts.models import ApiToken, Membership
 from orienta.accounts.roles import Role
 from orienta.audit.services import record_view
 from orienta.core.errors import ServiceError
+from orienta.core.http import AuthenticatedHttpRequest
+from orienta.core.i18n import remember_language
 from orienta.directory.models import Organisation
 
 
@@ -28,19 +36,13 @@ class LoginView(auth_views.LoginView):
     authentication_form = LoginForm
     redirect_authenticated_user = True
 
-    def form_valid(self, form: LoginForm) -> HttpResponse:
+    def form_valid(self, form: AuthenticationForm) -> HttpResponse:
         response = super().form_valid(form)
         user = form.get_user()
         # The saved preference follows the person from tablet to tablet; a first choice made on
         # the login page becomes the preference.
         if user.language:
-            response.set_cookie(
-                settings.LANGUAGE_COOKIE_NAME,
-                user.language,
-                max_age=settings.LANGUAGE_COOKIE_AGE,
-                secure=settings.LANGUAGE_COOKIE_SECURE,
-                samesite=settings.LANGUAGE_COOKIE_SAMESITE,
-            )
+            remember_language(response, user.language)
         else:
             services.set_preferred_language(user=user, language=self.request.LANGUAGE_CODE)
         return response
@@ -58,7 +60,7 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
 
 
 @login_required
-def account(request: HttpRequest) -> HttpResponse:
+def account(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The signed-in person's memberships and API tokens."""
     form = TokenForm(request.POST or None)
     new_token = None
@@ -83,7 +85,7 @@ def account(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @login_required
-def revoke_token(request: HttpRequest, token_id: int) -> HttpResponse:
+def revoke_token(request: AuthenticatedHttpRequest, token_id: int) -> HttpResponse:
     # Only one's own tokens exist for a person: anyone else's is a 404.
     token = ApiToken.objects.filter(user=request.user, pk=token_id).first()
     if token is None:
@@ -94,7 +96,7 @@ def revoke_token(request: HttpRequest, token_id: int) -> HttpResponse:
 
 
 @capability_required("accounts.view_members")
-def members(request: HttpRequest, organisation_id: UUID) -> HttpResponse:
+def members(request: AuthenticatedHttpRequest, organisation_id: UUID) -> HttpResponse:
     organisation = get_object_for_user(Organisation, request.user, pk=organisation_id)
     can_manage = has_capability(request.user, "accounts.manage_members", organisation.pk)
     allow_admin = has_capability(request.user, "accounts.administer_platform")
@@ -105,7 +107,9 @@ def members(request: HttpRequest, organisation_id: UUID) -> HttpResponse:
             return render(request, "403.html", status=403)
         if form.is_valid():
             try:
-                services.add_member(acting_user=request.user, organisation=organisation, **form.cleaned_data)
+                services.add_member(
+                    acting_user=request.user, organisation=organisation, **form.cleaned_data
+                )
             except ServiceError as error:
                 form.add_error(None, str(error.message))
             else:
@@ -137,7 +141,7 @@ def _role_choices(allow_admin: bool) -> list[tuple[str, Any]]:
 
 @require_POST
 @capability_required("accounts.manage_members")
-def membership_role(request: HttpRequest, membership_id: int) -> HttpResponse:
+def membership_role(request: AuthenticatedHttpRequest, membership_id: int) -> HttpResponse:
     membership = get_object_for_user(
         Membership, request.user, capability="accounts.manage_members", pk=membership_id
     )
@@ -151,7 +155,7 @@ def membership_role(request: HttpRequest, membership_id: int) -> HttpResponse:
 
 @require_POST
 @capability_required("accounts.manage_members")
-def membership_remove(request: HttpRequest, membership_id: int) -> HttpResponse:
+def membership_remove(request: AuthenticatedHttpRequest, membership_id: int) -> HttpResponse:
     membership = get_object_for_user(
         Membership, request.user, capability="accounts.manage_members", pk=membership_id
     )
@@ -160,7 +164,7 @@ def membership_remove(request: HttpRequest, membership_id: int) -> HttpResponse:
     return redirect("accounts:members", organisation_id=organisation_id)
 
 
-def _apply(request: HttpRequest, service: Any, **kwargs: Any) -> None:
+def _apply(request: AuthenticatedHttpRequest, service: Any, **kwargs: Any) -> None:
     try:
         service(acting_user=request.user, **kwargs)
     except ServiceError as error:

@@ -21,7 +21,10 @@ class TokenAuth(HttpBearer):
 
     def authenticate(self, request: HttpRequest, token: str) -> Any:
         found = (
-            ApiToken.objects.active().select_related("user").filter(digest=hash_token(token)).first()
+            ApiToken.objects.active()
+            .select_related("user")
+            .filter(digest=hash_token(token))
+            .first()
         )
         if found is None:
             return None

@@ -32,7 +32,9 @@ def error_body(code: str, message: str, details: dict[str, Any] | None = None) -
 
 
 def install(api: NinjaAPI) -> None:
-    def respond(request: HttpRequest, status: int, code: str, message: str, details: Any = None) -> HttpResponse:
+    def respond(
+        request: HttpRequest, status: int, code: str, message: str, details: Any = None
+    ) -> HttpResponse:
         return api.create_response(request, error_body(code, message, details), status=status)
 
     @api.exception_handler(AuthenticationError)
@@ -68,7 +70,10 @@ def install(api: NinjaAPI) -> None:
     @api.exception_handler(PermissionDenied)
     def _denied(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
         return respond(
-            request, 403, "permission_denied", _("You do not have the capability this needs."),
+            request,
+            403,
+            "permission_denied",
+            _("You do not have the capability this needs."),
             {"capability": str(exc)} if str(exc) else None,
         )
 

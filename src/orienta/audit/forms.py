@@ -58,7 +58,9 @@ class AuditFilterForm(forms.Form):
             events = events.filter(object_id=data["object_id"].strip())
         zone = timezone.get_current_timezone()
         if data.get("date_from"):
-            events = events.filter(occurred_at__gte=datetime.combine(data["date_from"], time.min, zone))
+            events = events.filter(
+                occurred_at__gte=datetime.combine(data["date_from"], time.min, zone)
+            )
         if data.get("date_to"):
             end = datetime.combine(data["date_to"] + timedelta(days=1), time.min, zone)
             events = events.filter(occurred_at__lt=end)

@@ -6,21 +6,23 @@ kept or both are lost; it opens one itself when called outside any.
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import json
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, connections, models, transaction
+from django.db.models import Field
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.ipv6 import clean_ipv6_address
 
-from orienta.audit.chain import event_hash
+from orienta.audit.chain import content_hash, link_hash
 from orienta.audit.models import GENESIS_HASH, AuditChainHead, AuditEvent
 from orienta.core import request_context
 
@@ -68,7 +70,7 @@ def diff(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, list[
 
 def _json_safe(changes: Mapping[str, Any]) -> dict[str, Any]:
     # Stored and hashed in exactly the form it will be read back in (UUIDs, dates → strings).
-    return json.loads(json.dumps(changes, cls=DjangoJSONEncoder))  # type: ignore[no-any-return]
+    return json.loads(json.dumps(changes, cls=DjangoJSONEncoder))
 
 
 def _normalised_ip(ip: str | None) -> str | None:
@@ -81,20 +83,105 @@ def _normalised_ip(ip: str | None) -> str | None:
         return None
 
 
-def _lock_head() -> AuditChainHead:
-    try:
-        return AuditChainHead.objects.select_for_update().get(pk=1)
-    except AuditChainHead.DoesNotExist:
-        pass
-    # First event ever (or the head row was removed): start from the last event stored.
-    last = AuditEvent.objects.order_by("-seq").values_list("seq", "hash").first()
-    seq, head_hash = last if last else (0, GENESIS_HASH)
+# The audit write is on every request that touches a person, so it goes straight to SQL rather
+# than through query building. Values are still prepared by the model fields themselves, so what
+# is stored (UUIDs, aware times, JSON) is exactly what the ORM would store and read back.
+_CONTENT = (
+    "occurred_at",
+    "actor",
+    "actor_label",
+    "organisation",
+    "action",
+    "object_type",
+    "object_id",
+    "changes",
+    "ip",
+    "request_id",
+)
+
+
+@dataclass(frozen=True)
+class _Statements:
+    fields: list[Field[Any, Any]]
+    append: str  # PostgreSQL: advance the head and insert the event in one statement
+    lock: str  # elsewhere: read the head (the database serialises writers) …
+    insert: str  # … insert the event …
+    advance: str  # … and move the head.
+    returns_id: bool
+
+
+@functools.cache
+def _statements(alias: str) -> _Statements:
+    # Only table and column names from the models are interpolated; every value is a parameter.
+    connection = connections[alias]
+    quote = connection.ops.quote_name
+    events = quote(AuditEvent._meta.db_table)
+    head = quote(AuditChainHead._meta.db_table)
+    fields = [cast(Field, AuditEvent._meta.get_field(name)) for name in _CONTENT]
+    columns = ", ".join(quote(f.column) for f in fields)
+    casts = ", ".join(f"CAST(%s AS {f.db_type(connection)})" for f in fields)
+    append = (
+        f"WITH head AS (UPDATE {head} SET prev_hash = hash, seq = seq + 1, "
+        "hash = encode(sha256(convert_to(hash || ':' || (seq + 1)::text || ':' || "
+        "CAST(%s AS text), 'UTF8')), 'hex') WHERE id = 1 RETURNING seq, prev_hash, hash) "
+        f"INSERT INTO {events} ({columns}, seq, prev_hash, hash) "
+        f"SELECT {casts}, head.seq, head.prev_hash, head.hash FROM head "
+        "RETURNING id, seq, prev_hash, hash"
+    )
+    placeholders = ", ".join(["%s"] * (len(fields) + 3))
+    insert = f"INSERT INTO {events} ({columns}, seq, prev_hash, hash) VALUES ({placeholders})"
+    returns_id = connection.features.can_return_columns_from_insert
+    if returns_id:
+        insert += " RETURNING id"
+    return _Statements(
+        fields=fields,
+        append=append,
+        lock=f"SELECT seq, hash FROM {head} WHERE id = 1",
+        insert=insert,
+        advance=f"UPDATE {head} SET seq = %s, hash = %s, prev_hash = %s WHERE id = 1",
+        returns_id=returns_id,
+    )
+
+
+def _ensure_head() -> None:
+    """Create the head row if missing (first event ever, or the row was removed), starting from
+    the last event stored."""
+    if AuditChainHead.objects.filter(pk=1).exists():
+        return
+    last = AuditEvent.objects.order_by("-seq").values_list("seq", "hash", "prev_hash").first()
+    seq, head_hash, prev_hash = last if last else (0, GENESIS_HASH, GENESIS_HASH)
     try:
         with transaction.atomic():
-            AuditChainHead.objects.create(pk=1, seq=seq, hash=head_hash)
+            AuditChainHead.objects.create(pk=1, seq=seq, hash=head_hash, prev_hash=prev_hash)
     except IntegrityError:
-        pass  # another writer created it first; lock theirs
-    return AuditChainHead.objects.select_for_update().get(pk=1)
+        pass  # another writer created it first
+
+
+def _append_postgresql(cursor: Any, sql: _Statements, values: list[Any], content: str) -> tuple:
+    cursor.execute(sql.append, [content, *values])
+    row = cursor.fetchone()
+    if row is None:
+        _ensure_head()
+        cursor.execute(sql.append, [content, *values])
+        row = cursor.fetchone()
+    return tuple(row)
+
+
+def _append_serialised(cursor: Any, sql: _Statements, values: list[Any], content: str) -> tuple:
+    # SQLite: transactions are IMMEDIATE, so holding this one means no other writer runs.
+    cursor.execute(sql.lock)
+    row = cursor.fetchone()
+    if row is None:
+        _ensure_head()
+        cursor.execute(sql.lock)
+        row = cursor.fetchone()
+    prev_seq, prev_hash = int(row[0]), str(row[1])
+    seq = prev_seq + 1
+    digest = link_hash(prev_hash, seq, content)
+    cursor.execute(sql.insert, [*values, seq, prev_hash, digest])
+    event_id = cursor.fetchone()[0] if sql.returns_id else cursor.lastrowid
+    cursor.execute(sql.advance, [seq, digest, prev_hash])
+    return event_id, seq, prev_hash, digest
 
 
 def record(
@@ -121,47 +208,54 @@ def record(
         object_type = object_type or target._meta.label_lower
         object_id = object_id or str(target.pk)
     context = request_context.current()
-    actor_id = actor.pk if actor is not None else None
-    actor_label = getattr(actor, "email", "") if actor is not None else "system"
-    organisation_id = getattr(organisation, "pk", organisation)
-    body = _json_safe(mask(changes or {}, sensitive))
-    with transaction.atomic(savepoint=False):
-        head = _lock_head()
-        seq = head.seq + 1
-        occurred_at = timezone.now()
-        ip = _normalised_ip(context.ip) if context else None
-        request_id = context.request_id if context else ""
-        digest = event_hash(
-            seq=seq,
-            occurred_at=occurred_at,
-            actor_id=actor_id,
-            actor_label=actor_label,
-            organisation_id=organisation_id,
-            action=action,
-            object_type=object_type,
-            object_id=object_id,
-            changes=body,
-            ip=ip,
-            request_id=request_id,
-            prev_hash=head.hash,
-        )
-        event = AuditEvent.objects.create(
-            seq=seq,
-            occurred_at=occurred_at,
-            actor_id=actor_id,
-            actor_label=actor_label,
-            organisation_id=organisation_id,
-            action=action,
-            object_type=object_type,
-            object_id=object_id,
-            changes=body,
-            ip=ip,
-            request_id=request_id,
-            prev_hash=head.hash,
-            hash=digest,
-        )
-        AuditChainHead.objects.filter(pk=1).update(seq=seq, hash=digest)
+    event = AuditEvent(
+        occurred_at=timezone.now(),
+        actor_id=actor.pk if actor is not None else None,
+        actor_label=getattr(actor, "email", "") if actor is not None else "system",
+        organisation_id=getattr(organisation, "pk", organisation),
+        action=action,
+        object_type=object_type,
+        object_id=object_id,
+        changes=_json_safe(mask(changes or {}, sensitive)),
+        ip=_normalised_ip(context.ip) if context else None,
+        request_id=context.request_id if context else "",
+    )
+    content = _content_of(event)
+    connection = connections[AuditEvent.objects.db]
+    sql = _statements(connection.alias)
+    values = [
+        field.get_db_prep_save(getattr(event, field.attname), connection) for field in sql.fields
+    ]
+    if connection.vendor == "postgresql":
+        # One statement, atomic by itself: outside a transaction (a read being recorded) it runs
+        # in autocommit and costs one round trip instead of three.
+        with connection.cursor() as cursor:
+            event.pk, event.seq, event.prev_hash, event.hash = _append_postgresql(
+                cursor, sql, values, content
+            )
+    else:
+        with transaction.atomic(savepoint=False), connection.cursor() as cursor:
+            event.pk, event.seq, event.prev_hash, event.hash = _append_serialised(
+                cursor, sql, values, content
+            )
+    event._state.adding = False
+    event._state.db = connection.alias
     return event
+
+
+def _content_of(event: AuditEvent) -> str:
+    return content_hash(
+        occurred_at=event.occurred_at,
+        actor_id=event.actor_id,
+        actor_label=event.actor_label,
+        organisation_id=event.organisation_id,
+        action=event.action,
+        object_type=event.object_type,
+        object_id=event.object_id,
+        changes=event.changes,
+        ip=event.ip,
+        request_id=event.request_id,
+    )
 
 
 def record_view(
@@ -224,11 +318,14 @@ def verify_chain(chunk_size: int = 5000) -> ChainReport:
             return ChainReport(False, count, previous, f"event {missing} is missing", expected_seq)
         if data["prev_hash"] != previous:
             return ChainReport(
-                False, count, previous, f"event {seq} (id {data['id']}) does not follow event "
-                f"{seq - 1}: the event before it was removed or replaced", seq
+                False,
+                count,
+                previous,
+                f"event {seq} (id {data['id']}) does not follow event "
+                f"{seq - 1}: the event before it was removed or replaced",
+                seq,
             )
-        recomputed = event_hash(
-            seq=seq,
+        content = content_hash(
             occurred_at=data["occurred_at"],
             actor_id=data["actor_id"],
             actor_label=data["actor_label"],
@@ -239,8 +336,8 @@ def verify_chain(chunk_size: int = 5000) -> ChainReport:
             changes=data["changes"],
             ip=data["ip"],
             request_id=data["request_id"],
-            prev_hash=data["prev_hash"],
         )
+        recomputed = link_hash(data["prev_hash"], seq, content)
         if recomputed != data["hash"]:
             return ChainReport(
                 False, count, previous, f"event {seq} (id {data['id']}) was altered", seq

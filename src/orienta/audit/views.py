@@ -1,25 +1,29 @@
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse
+from django.db.models import QuerySet
+from django.http import HttpResponse
 from django.shortcuts import render
 
 from orienta.accounts.access import capability_required, scope_for
 from orienta.audit.forms import AuditFilterForm
 from orienta.audit.models import AuditEvent
+from orienta.core.http import AuthenticatedHttpRequest
 from orienta.directory.models import Organisation
 
 PAGE_SIZE = 50
 
 
 @capability_required("audit.view_events")
-def event_list(request: HttpRequest) -> HttpResponse:
+def event_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     """The audit trail, newest first, filtered; pages by event number, so that the millionth
     event is as quick to reach as the first."""
     scope = scope_for(request.user, "audit.view_events")
     form = AuditFilterForm(
         request.GET or None, organisations=scope.apply(Organisation.objects.all(), "pk")
     )
-    events = AuditEvent.objects.visible_to(request.user).select_related("organisation")
+    events: QuerySet[AuditEvent] = AuditEvent.objects.visible_to(request.user).select_related(
+        "organisation"
+    )
     if form.is_bound and form.is_valid():
         events = form.filter(events)
     elif form.is_bound:

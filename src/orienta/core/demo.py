@@ -33,7 +33,10 @@ def load_demo(country: str, password: str) -> list[DemoAccount]:
         ).first()
         if organisation is None:
             organisation = Organisation.objects.create(
-                name=entry["name"], acronym=entry["acronym"], kind=entry["kind"], country=pack["country"]
+                name=entry["name"],
+                acronym=entry["acronym"],
+                kind=entry["kind"],
+                country=pack["country"],
             )
             record(
                 "directory.organisation.created",

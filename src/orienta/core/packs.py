@@ -12,7 +12,7 @@ PACKS = Path(__file__).resolve().parent.parent / "packs"
 def load_pack(kind: str, name: str) -> dict[str, Any]:
     path = PACKS / kind / f"{name}.json"
     with path.open(encoding="utf-8") as handle:
-        return json.load(handle)  # type: ignore[no-any-return]
+        return json.load(handle)
 
 
 def available(kind: str) -> list[str]:

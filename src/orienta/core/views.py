@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import connection
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.template import loader
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -18,12 +19,13 @@ from orienta.accounts.access import capabilities_of, scope_for
 from orienta.accounts.models import Membership, User
 from orienta.accounts.views import LoginView
 from orienta.audit.models import AuditEvent
+from orienta.core.i18n import remember_language
 from orienta.directory.models import Organisation, OrganisationKind
 
 RECENT = 10
 
 
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: HttpRequest) -> HttpResponseBase:
     """A page per person: what they hold decides what they see first. Anonymous visitors get the
     login form right here, not a redirect."""
     if not request.user.is_authenticated:
@@ -81,14 +83,7 @@ def set_language(request: HttpRequest) -> HttpResponse:
     response = HttpResponseRedirect(target)
     if language not in dict(settings.LANGUAGES):
         return response
-    response.set_cookie(
-        settings.LANGUAGE_COOKIE_NAME,
-        language,
-        max_age=settings.LANGUAGE_COOKIE_AGE,
-        secure=settings.LANGUAGE_COOKIE_SECURE,
-        httponly=False,
-        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
-    )
+    remember_language(response, language)
     if request.user.is_authenticated:
         account_services.set_preferred_language(user=request.user, language=language)
     return response

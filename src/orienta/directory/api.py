@@ -1,11 +1,9 @@
-from __future__ import annotations
-
 from uuid import UUID
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 
 from orienta.api.auth import capability
 from orienta.core.errors import ServiceError
@@ -30,7 +28,9 @@ class OrganisationIn(Schema):
     country: str
 
 
-@router.get("/organisations", response=list[OrganisationOut], summary="Organisations in the mechanism")
+@router.get(
+    "/organisations", response=list[OrganisationOut], summary="Organisations in the mechanism"
+)
 @capability("directory.view_organisations")
 def list_organisations(request: HttpRequest) -> list[Organisation]:
     return list(Organisation.objects.all())
@@ -44,11 +44,11 @@ def get_organisation(request: HttpRequest, organisation_id: UUID) -> Organisatio
 
 @router.post("/organisations", response={201: OrganisationOut})
 @capability("directory.manage_organisations")
-def create_organisation(request: HttpRequest, payload: OrganisationIn) -> tuple[int, Organisation]:
+def create_organisation(request: HttpRequest, payload: OrganisationIn) -> Status[Organisation]:
     try:
         organisation = services.create_organisation(acting_user=request.user, **payload.dict())
     except DjangoValidationError as exc:
         raise ServiceError(
             "; ".join(exc.messages), code="invalid", details={"fields": exc.message_dict}
         ) from None
-    return 201, organisation
+    return Status(201, organisation)

@@ -5,6 +5,14 @@ from orienta.directory.models import Organisation
 
 
 class OrganisationForm(forms.ModelForm[Organisation]):
+    # Longer than the model's two characters, so that "Haiti" reaches clean_country and gets
+    # the helpful message rather than a bare length error.
+    country = forms.CharField(
+        label=_("country"),
+        max_length=60,
+        help_text=_("ISO 3166-1 alpha-2 code of the country where it works, e.g. HT."),
+    )
+
     class Meta:
         model = Organisation
         fields = ["name", "acronym", "kind", "country"]

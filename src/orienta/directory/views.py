@@ -18,7 +18,9 @@ from orienta.directory.models import Organisation
 def organisation_list(request: HttpRequest) -> HttpResponse:
     """Every organisation in the mechanism (the directory is shared); member lists only open for
     the organisations the user may see the members of."""
-    organisations = Organisation.objects.annotate(member_count=Count("memberships__user", distinct=True))
+    organisations = Organisation.objects.annotate(
+        member_count=Count("memberships__user", distinct=True)
+    )
     context = {
         "organisations": organisations,
         "members_scope": scope_for(request.user, "accounts.view_members"),
@@ -49,7 +51,8 @@ def organisation_edit(request: HttpRequest, organisation_id: UUID) -> HttpRespon
     form = OrganisationForm(request.POST or None, instance=organisation)
     if request.method == "POST" and form.is_valid():
         services.update_organisation(
-            acting_user=request.user, organisation=Organisation.objects.get(pk=organisation.pk),
+            acting_user=request.user,
+            organisation=Organisation.objects.get(pk=organisation.pk),
             **form.cleaned_data,
         )
         messages.success(request, _("Organisation “%(name)s” saved.") % {"name": organisation})

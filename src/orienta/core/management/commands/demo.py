@@ -42,7 +42,9 @@ class Command(BaseCommand):
         self.stdout.write(f"Password for every account: {password}")
         width = max(len(a.email) for a in accounts)
         for account in accounts:
-            self.stdout.write(f"  {account.email:<{width}}  {account.role} — {account.organisation}")
+            self.stdout.write(
+                f"  {account.email:<{width}}  {account.role} — {account.organisation}"
+            )
         if not options["no_serve"]:
             run_gunicorn(options["host"], options["port"], workers=2, threads=4)
 

@@ -13,7 +13,7 @@ def run_gunicorn(host: str, port: int, workers: int, threads: int) -> None:
 
     from orienta.wsgi import application
 
-    class Server(BaseApplication):  # type: ignore[misc]
+    class Server(BaseApplication):
         def load_config(self) -> None:
             self.cfg.set("bind", f"{host}:{port}")
             self.cfg.set("workers", workers)

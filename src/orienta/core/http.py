@@ -1,0 +1,22 @@
+"""Request types for views, so that type-checking knows what middleware has attached."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.http import HttpRequest
+
+if TYPE_CHECKING:
+    from django_htmx.middleware import HtmxDetails
+
+    from orienta.accounts.models import User
+
+
+class HtmxHttpRequest(HttpRequest):
+    htmx: HtmxDetails
+
+
+class AuthenticatedHttpRequest(HtmxHttpRequest):
+    """For views behind login or a capability check: `user` is a real account."""
+
+    user: User

@@ -1,0 +1,79 @@
+"""Browser journey: a demo user logs in and switches language (Playwright + Debian Chromium)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+import pytest
+
+from orienta.core.demo import load_demo
+from tests.conftest import chromium_path
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+CHROMIUM = chromium_path()
+if CHROMIUM is None and not os.environ.get("CI"):
+    pytest.skip("Chromium is not installed (CI installs it)", allow_module_level=True)
+
+
+@pytest.fixture
+def demo_accounts(transactional_db: None) -> None:
+    # Before Playwright starts: while its event loop runs, Django would open (and leave open) a
+    # second database connection for this thread.
+    load_demo("ht", "demo-password")
+
+
+@pytest.fixture
+def page(demo_accounts: None, live_server, settings) -> Iterator[object]:
+    # Playwright's sync API runs an event loop in this thread; the ORM refuses that unless told.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    # The live server speaks plain HTTP, where Secure cookies would not come back.
+    settings.SESSION_COOKIE_SECURE = settings.CSRF_COOKIE_SECURE = False
+    settings.LANGUAGE_COOKIE_SECURE = False
+    from playwright.sync_api import sync_playwright
+
+    assert CHROMIUM, "CI must have Chromium at /usr/bin/chromium"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
+        context = browser.new_context(locale="en-US", viewport={"width": 1024, "height": 768})
+        yield context.new_page()
+        context.close()
+        browser.close()
+
+
+def test_demo_user_logs_in_and_switches_language(page, live_server) -> None:
+    page.goto(live_server.url + "/")
+    # French first, whatever the browser's own language.
+    assert page.locator("html").get_attribute("lang") == "fr"
+    page.get_by_label("Adresse e-mail").fill("caseworker@example.org")
+    page.get_by_label("Mot de passe").fill("demo-password")
+    page.get_by_role("button", name="Se connecter").click()
+    page.wait_for_url(live_server.url + "/")
+    assert page.get_by_role("heading", level=1).inner_text().startswith("Bienvenue")
+    assert page.get_by_text("Organisation internationale pour les migrations").first.is_visible()
+
+    page.get_by_role("button", name="English").click()
+    page.wait_for_load_state()
+    assert page.locator("html").get_attribute("lang") == "en"
+    assert page.get_by_role("heading", level=1).inner_text().startswith("Welcome")
+    page.get_by_role("link", name="Organisations", exact=True).click()
+    assert page.get_by_role("heading", name="Organisations").is_visible()
+
+    page.get_by_role("button", name="Français").click()
+    page.wait_for_load_state()
+    assert page.get_by_role("heading", name="Organisations").is_visible()
+    assert page.locator("html").get_attribute("lang") == "fr"
+    # No console errors from CSP or missing files.
+    page.reload()
