@@ -39,6 +39,15 @@ def test_request_context_is_recorded() -> None:
     finally:
         request_context.deactivate(token)
     assert (event.request_id, event.ip) == ("req-12345678", "10.0.0.7")
+    token = request_context.activate(
+        request_context.RequestContext("req-abcdefgh", "2001:DB8::0:1")
+    )
+    try:
+        event = _write(1)[0]
+    finally:
+        request_context.deactivate(token)
+    assert event.ip == "2001:db8::1"
+    assert services.verify_chain().intact  # the stored forms hash as they were written
 
 
 def test_sensitive_values_are_masked() -> None:

@@ -54,6 +54,11 @@ def page(demo_accounts: None, live_server, settings) -> Iterator[object]:
 
 
 def test_demo_user_logs_in_and_switches_language(page, live_server) -> None:
+    failures: list[str] = []
+    page.on(
+        "response", lambda r: failures.append(f"{r.status} {r.url}") if r.status >= 400 else None
+    )
+    page.on("console", lambda m: failures.append(m.text) if m.type == "error" else None)
     page.goto(live_server.url + "/")
     # French first, whatever the browser's own language.
     assert page.locator("html").get_attribute("lang") == "fr"
@@ -75,5 +80,17 @@ def test_demo_user_logs_in_and_switches_language(page, live_server) -> None:
     page.wait_for_load_state()
     assert page.get_by_role("heading", name="Organisations").is_visible()
     assert page.locator("html").get_attribute("lang") == "fr"
-    # No console errors from CSP or missing files.
+    # Styles and scripts load, and nothing is refused by the Content-Security-Policy.
     page.reload()
+    assert page.evaluate("typeof htmx") == "object"
+    assert page.evaluate("getComputedStyle(document.body).fontFamily") != "Times New Roman"
+    assert failures == []
+
+
+def test_api_documentation_renders_under_the_content_security_policy(page, live_server) -> None:
+    failures: list[str] = []
+    page.on("console", lambda m: failures.append(m.text) if m.type == "error" else None)
+    page.goto(live_server.url + "/api/v1/docs")
+    page.wait_for_selector(".swagger-ui .info .title", timeout=15000)
+    assert "Orienta API" in page.locator(".swagger-ui .info .title").inner_text()
+    assert failures == []

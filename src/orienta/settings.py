@@ -223,6 +223,8 @@ TIME_ZONE = env_str("ORIENTA_TIME_ZONE", "UTC")
 
 # --- Static files --------------------------------------------------------------------------------
 STATIC_URL = "/static/"
+# Orienta's own and the vendored front-end files, beside the apps' static folders.
+STATICFILES_DIRS = [Path(__file__).resolve().parent / "static"]
 STATIC_ROOT = ORIENTA_HOME / "static"
 STATIC_ROOT.mkdir(exist_ok=True)
 STORAGES = {

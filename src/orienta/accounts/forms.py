@@ -4,14 +4,11 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
-from django.contrib.auth.tokens import default_token_generator
-from django.urls import reverse
-from django.utils.encoding import force_bytes
-from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext_lazy as _
 
+from orienta.accounts.links import password_link
 from orienta.accounts.roles import Role
-from orienta.core.mail import absolute_url, send_templated_mail
+from orienta.core.mail import send_templated_mail
 
 VALID_EMAIL = {"invalid": _("Enter a valid e-mail address.")}
 
@@ -45,17 +42,10 @@ class InvitationAwarePasswordResetForm(PasswordResetForm):
         html_email_template_name: str | None = None,
     ) -> None:
         user = context["user"]
-        path = reverse(
-            "accounts:password_reset_confirm",
-            kwargs={
-                "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
-                "token": default_token_generator.make_token(user),
-            },
-        )
         send_templated_mail.enqueue(
             to=to_email,
             template="accounts/email/password_reset",
-            context={"full_name": user.full_name, "url": absolute_url(path)},
+            context={"full_name": user.full_name, "url": password_link(user)},
             language=user.language,
         )
 

@@ -4,20 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth.tokens import default_token_generator
 from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone
-from django.utils.encoding import force_bytes
-from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext_lazy as _
 
 from orienta.accounts.access import forget_roles, require_capability
+from orienta.accounts.links import password_link
 from orienta.accounts.models import ApiToken, Membership, User, hash_token
 from orienta.accounts.roles import Role
 from orienta.audit.services import record
 from orienta.core.errors import ServiceError
-from orienta.core.mail import absolute_url, send_templated_mail
+from orienta.core.mail import send_templated_mail
 from orienta.directory.models import Organisation
 
 
@@ -28,21 +25,23 @@ def _check_may_grant(acting_user: Any, organisation: Organisation, role: str) ->
         require_capability(acting_user, "accounts.administer_platform")
 
 
+def _refuse_duplicate(user_id: int, organisation_id: Any, role: str) -> None:
+    if Membership.objects.filter(
+        user_id=user_id, organisation_id=organisation_id, role=role
+    ).exists():
+        raise ServiceError(
+            _("This person already holds that role in the organisation."), code="duplicate"
+        )
+
+
 def _invite(user: User, organisation: Organisation) -> None:
-    path = reverse(
-        "accounts:password_reset_confirm",
-        kwargs={
-            "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
-            "token": default_token_generator.make_token(user),
-        },
-    )
     send_templated_mail.enqueue(
         to=user.email,
         template="accounts/email/invitation",
         context={
             "full_name": user.full_name,
             "organisation": str(organisation),
-            "url": absolute_url(path),
+            "url": password_link(user),
         },
         language=user.language,
     )
@@ -67,10 +66,7 @@ def add_member(
             changes={"full_name": user.full_name},
         )
         transaction.on_commit(lambda: _invite(user, organisation))
-    if Membership.objects.filter(user=user, organisation=organisation, role=role).exists():
-        raise ServiceError(
-            _("This person already holds that role in the organisation."), code="duplicate"
-        )
+    _refuse_duplicate(user.pk, organisation.pk, role)
     membership = Membership.objects.create(user=user, organisation=organisation, role=role)
     record(
         "accounts.membership.created",
@@ -91,12 +87,7 @@ def change_role(*, acting_user: Any, membership: Membership, role: str) -> Membe
     _check_may_grant(acting_user, membership.organisation, membership.role)
     if role == membership.role:
         return membership
-    if Membership.objects.filter(
-        user_id=membership.user_id, organisation_id=membership.organisation_id, role=role
-    ).exists():
-        raise ServiceError(
-            _("This person already holds that role in the organisation."), code="duplicate"
-        )
+    _refuse_duplicate(membership.user_id, membership.organisation_id, role)
     old = membership.role
     membership.role = role
     membership.save(update_fields=["role"])

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -21,31 +22,26 @@ def canonical_time(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat(timespec="microseconds")
 
 
-def content_hash(
-    *,
-    occurred_at: datetime,
-    actor_id: int | None,
-    actor_label: str,
-    organisation_id: Any,
-    action: str,
-    object_type: str,
-    object_id: str,
-    changes: dict[str, Any],
-    ip: str | None,
-    request_id: str,
-) -> str:
-    content = {
-        "occurred_at": canonical_time(occurred_at),
-        "actor_id": actor_id,
-        "actor_label": actor_label,
-        "organisation_id": str(organisation_id) if organisation_id else None,
-        "action": action,
-        "object_type": object_type,
-        "object_id": object_id,
-        "changes": changes,
-        "ip": ip,
-        "request_id": request_id,
-    }
+#: What an event records, in the form the model's attributes (and `values_list`) give it.
+CONTENT_KEYS = (
+    "occurred_at",
+    "actor_id",
+    "actor_label",
+    "organisation_id",
+    "action",
+    "object_type",
+    "object_id",
+    "changes",
+    "ip",
+    "request_id",
+)
+
+
+def content_hash(values: Mapping[str, Any]) -> str:
+    content = {key: values[key] for key in CONTENT_KEYS}
+    content["occurred_at"] = canonical_time(content["occurred_at"])
+    organisation_id = content["organisation_id"]
+    content["organisation_id"] = str(organisation_id) if organisation_id else None
     encoded = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(encoded.encode("utf-8")).hexdigest()
 

@@ -1,7 +1,7 @@
 """Writing and checking the audit trail.
 
-`record` must run inside the transaction that makes the change it describes, so that both are
-kept or both are lost; it opens one itself when called outside any.
+`record` runs inside the transaction that makes the change it describes, so that both are kept
+or both are lost. Called outside any transaction (a read being recorded), it is atomic on its own.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.ipv6 import clean_ipv6_address
 
-from orienta.audit.chain import content_hash, link_hash
+from orienta.audit.chain import CONTENT_KEYS, content_hash, link_hash
 from orienta.audit.models import GENESIS_HASH, AuditChainHead, AuditEvent
 from orienta.core import request_context
 
@@ -220,7 +220,7 @@ def record(
         ip=_normalised_ip(context.ip) if context else None,
         request_id=context.request_id if context else "",
     )
-    content = _content_of(event)
+    content = content_hash({key: getattr(event, key) for key in CONTENT_KEYS})
     connection = connections[AuditEvent.objects.db]
     sql = _statements(connection.alias)
     values = [
@@ -241,21 +241,6 @@ def record(
     event._state.adding = False
     event._state.db = connection.alias
     return event
-
-
-def _content_of(event: AuditEvent) -> str:
-    return content_hash(
-        occurred_at=event.occurred_at,
-        actor_id=event.actor_id,
-        actor_label=event.actor_label,
-        organisation_id=event.organisation_id,
-        action=event.action,
-        object_type=event.object_type,
-        object_id=event.object_id,
-        changes=event.changes,
-        ip=event.ip,
-        request_id=event.request_id,
-    )
 
 
 def record_view(
@@ -285,22 +270,7 @@ class ChainReport:
     problem_seq: int | None = None
 
 
-_FIELDS = (
-    "id",
-    "seq",
-    "occurred_at",
-    "actor_id",
-    "actor_label",
-    "organisation_id",
-    "action",
-    "object_type",
-    "object_id",
-    "changes",
-    "ip",
-    "request_id",
-    "prev_hash",
-    "hash",
-)
+_FIELDS = ("id", "seq", *CONTENT_KEYS, "prev_hash", "hash")
 
 
 def verify_chain(chunk_size: int = 5000) -> ChainReport:
@@ -325,18 +295,7 @@ def verify_chain(chunk_size: int = 5000) -> ChainReport:
                 f"{seq - 1}: the event before it was removed or replaced",
                 seq,
             )
-        content = content_hash(
-            occurred_at=data["occurred_at"],
-            actor_id=data["actor_id"],
-            actor_label=data["actor_label"],
-            organisation_id=data["organisation_id"],
-            action=data["action"],
-            object_type=data["object_type"],
-            object_id=data["object_id"],
-            changes=data["changes"],
-            ip=data["ip"],
-            request_id=data["request_id"],
-        )
+        content = content_hash(data)
         recomputed = link_hash(data["prev_hash"], seq, content)
         if recomputed != data["hash"]:
             return ChainReport(
