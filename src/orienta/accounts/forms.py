@@ -7,7 +7,7 @@ from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.utils.translation import gettext_lazy as _
 
 from orienta.accounts.links import password_link
-from orienta.accounts.roles import Role
+from orienta.accounts.roles import Role, assignable_roles
 from orienta.core.mail import send_templated_mail
 
 VALID_EMAIL = {"invalid": _("Enter a valid e-mail address.")}
@@ -65,10 +65,7 @@ class MemberForm(forms.Form):
 
     def __init__(self, *args: Any, allow_administrator: bool = False, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        if not allow_administrator:
-            self.fields["role"].choices = [  # type: ignore[attr-defined]
-                choice for choice in Role.choices if choice[0] != Role.ADMINISTRATOR
-            ]
+        self.fields["role"].choices = assignable_roles(allow_administrator)  # type: ignore[attr-defined]
 
 
 class RoleForm(forms.Form):

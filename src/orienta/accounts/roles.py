@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -15,3 +17,8 @@ class Role(models.TextChoices):
     ANALYST = "analyst", _("Analyst")
     POLICY_OFFICER = "policy_officer", _("Policy officer")
     COMMITTEE_MEMBER = "committee_member", _("Committee member")
+
+
+def assignable_roles(allow_administrator: bool) -> list[tuple[str, Any]]:
+    """The role choices a person may hand out: the administrator role only by an administrator."""
+    return [c for c in Role.choices if allow_administrator or c[0] != Role.ADMINISTRATOR]

@@ -23,7 +23,7 @@ from orienta.accounts.forms import (
     TokenForm,
 )
 from orienta.accounts.models import ApiToken, Membership
-from orienta.accounts.roles import Role
+from orienta.accounts.roles import assignable_roles
 from orienta.audit.services import record_view
 from orienta.core.errors import ServiceError
 from orienta.core.http import AuthenticatedHttpRequest
@@ -130,13 +130,9 @@ def members(request: AuthenticatedHttpRequest, organisation_id: UUID) -> HttpRes
         .select_related("user"),
         "can_manage": can_manage,
         "form": form,
-        "roles": _role_choices(allow_admin),
+        "roles": assignable_roles(allow_admin),
     }
     return render(request, "accounts/members.html", context, status=status)
-
-
-def _role_choices(allow_admin: bool) -> list[tuple[str, Any]]:
-    return [c for c in Role.choices if allow_admin or c[0] != Role.ADMINISTRATOR]
 
 
 @require_POST
