@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
@@ -104,7 +105,7 @@ def members(request: AuthenticatedHttpRequest, organisation_id: UUID) -> HttpRes
     status = 200
     if request.method == "POST":
         if not can_manage:
-            return render(request, "403.html", status=403)
+            raise PermissionDenied("accounts.manage_members")
         if form.is_valid():
             try:
                 services.add_member(

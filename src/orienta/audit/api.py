@@ -3,6 +3,7 @@ from typing import Any
 from uuid import UUID
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
 
 from orienta.accounts.access import scope_for
@@ -54,7 +55,9 @@ def list_events(request: HttpRequest, filters: Query[EventFilters]) -> dict[str,
     form = AuditFilterForm(values, organisations=scope.apply(Organisation.objects.all(), "pk"))
     if not form.is_valid():
         raise ServiceError(
-            "Invalid filter.", code="invalid", details={"fields": form.errors.get_json_data()}
+            _("Some filters are not valid."),
+            code="invalid",
+            details={"fields": form.errors.get_json_data()},
         )
     limit = max(1, min(filters.limit, 500))
     page = list(form.filter(AuditEvent.objects.visible_to(request.user))[: limit + 1])

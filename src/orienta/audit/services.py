@@ -86,18 +86,6 @@ def _normalised_ip(ip: str | None) -> str | None:
 # The audit write is on every request that touches a person, so it goes straight to SQL rather
 # than through query building. Values are still prepared by the model fields themselves, so what
 # is stored (UUIDs, aware times, JSON) is exactly what the ORM would store and read back.
-_CONTENT = (
-    "occurred_at",
-    "actor",
-    "actor_label",
-    "organisation",
-    "action",
-    "object_type",
-    "object_id",
-    "changes",
-    "ip",
-    "request_id",
-)
 
 
 @dataclass(frozen=True)
@@ -117,7 +105,7 @@ def _statements(alias: str) -> _Statements:
     quote = connection.ops.quote_name
     events = quote(AuditEvent._meta.db_table)
     head = quote(AuditChainHead._meta.db_table)
-    fields = [cast(Field, AuditEvent._meta.get_field(name)) for name in _CONTENT]
+    fields = [cast(Field, AuditEvent._meta.get_field(name)) for name in CONTENT_KEYS]
     columns = ", ".join(quote(f.column) for f in fields)
     casts = ", ".join(f"CAST(%s AS {f.db_type(connection)})" for f in fields)
     append = (
