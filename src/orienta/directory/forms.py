@@ -1,3 +1,5 @@
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -16,6 +18,11 @@ class OrganisationForm(forms.ModelForm[Organisation]):
     class Meta:
         model = Organisation
         fields = ["name", "acronym", "kind", "country"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Optional for imported HSDS data, required when a coordinator enters an actor.
+        self.fields["kind"].required = True
 
     def clean_country(self) -> str:
         country = self.cleaned_data["country"].strip().upper()
