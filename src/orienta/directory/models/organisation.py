@@ -69,6 +69,7 @@ class Organisation(models.Model):
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
+        db_constraint=False,
         related_name="children",
         verbose_name=_("parent organization"),
     )
