@@ -9,6 +9,7 @@ urlpatterns = [
     path("", include("orienta.directory.urls")),
     path("", include("orienta.audit.urls")),
     path("api/v1/", api.urls),
+    path("api/hsds/", include("orienta.directory.hsds.api")),
     path("admin/", admin.site.urls),
 ]
 
