@@ -162,3 +162,26 @@ def test_service_list_query_count_is_flat(
     with django_assert_max_num_queries(20):
         body = client.get("/api/hsds/services", {"per_page": 40, "full": "true"}).json()
     assert body["size"] == 40
+
+
+def test_nrm_taxonomy_pack_loads_two_levels_idempotently(client: Client) -> None:
+    from django.core.management import call_command
+
+    from orienta.directory.taxonomy import load_taxonomy, term_id
+
+    call_command("load_pack", "ht")
+    taxonomy, terms = load_taxonomy()
+    assert terms == 47
+    assert directory.TaxonomyTerm.objects.count() == 47
+    top = directory.TaxonomyTerm.objects.filter(parent__isnull=True)
+    assert top.count() == 14
+    child = directory.TaxonomyTerm.objects.get(pk=term_id("PROT-CHILD"))
+    assert (child.name, child.name_en, child.parent.code) == (
+        "Protection de l'enfance",
+        "Child protection",
+        "PROT",
+    )
+    body = client.get(
+        "/api/hsds/taxonomy_terms", {"taxonomy_id": str(taxonomy.pk), "per_page": 100}
+    ).json()
+    assert body["total_items"] == 47

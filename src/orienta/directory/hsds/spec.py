@@ -94,6 +94,7 @@ _PROFILE: dict[str, list[Column]] = {
         Column("referral_focal_point_id", "string", format="uuid", profile=True),
     ],
     "funding": [Column("end_date", "date", profile=True)],
+    "taxonomy_term": [Column("name_en", "string", profile=True)],
     "contact": [Column("internal", "boolean", profile=True)],
 }
 _PROFILE_FOREIGN_KEYS = {"service": {"referral_focal_point_id": "contact"}}

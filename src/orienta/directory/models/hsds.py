@@ -95,6 +95,8 @@ class TaxonomyTerm(HsdsRecord):
         verbose_name=_("taxonomy"),
     )
     term_uri = models.TextField(_("term uri"), blank=True, default="")
+    # NRM profile: `name` is the French label, this the English one.
+    name_en = models.TextField(_("name (English)"), blank=True, default="")
 
     class Meta:
         verbose_name = _("taxonomy term")

@@ -35,6 +35,7 @@ class Command(BaseCommand):
         call_command("migrate", interactive=False, verbosity=0)
         password = settings.ORIENTA_DEMO_PASSWORD or secrets.token_urlsafe(9)
         accounts = load_demo(options["country"], password)
+        call_command("load_pack", options["country"], verbosity=0)
         if not options["no_serve"]:
             call_command("collectstatic", interactive=False, verbosity=0)
         url = f"http://{options['host']}:{options['port']}/"
