@@ -24,6 +24,12 @@ def flat(instance: models.Model) -> dict[str, Any]:
     return {name: value for name, value in values.items() if value is not None}
 
 
+def _nest(item: dict[str, Any], owner: models.Model, names: Iterable[str]) -> None:
+    """Add each prefetched child list of `owner` to `item`, as flat HSDS objects."""
+    for name in names:
+        item[name] = [flat(child) for child in getattr(owner, name).all()]
+
+
 def _public_contacts() -> Prefetch:
     return Prefetch("contacts", queryset=directory.Contact.objects.filter(internal=False))
 
@@ -47,7 +53,7 @@ def _with_location(sal: directory.ServiceAtLocation) -> dict[str, Any]:
     return item
 
 
-SERVICE_PREFETCH = (
+SERVICE_CHILDREN = (
     "phones",
     "schedules",
     "service_areas",
@@ -56,6 +62,21 @@ SERVICE_PREFETCH = (
     "cost_options",
     "required_documents",
     "capacities",
+    "contacts",
+)
+# Contacts last: they are prefetched apart, without the internal ones.
+ORGANISATION_CHILDREN = (
+    "services",
+    "phones",
+    "locations",
+    "programs",
+    "organization_identifiers",
+    "funding",
+    "contacts",
+)
+
+SERVICE_PREFETCH = (
+    *SERVICE_CHILDREN[:-1],
     Prefetch(
         "service_at_locations",
         queryset=directory.ServiceAtLocation.objects.select_related("location").prefetch_related(
@@ -80,18 +101,7 @@ def services(queryset: models.QuerySet[directory.Service], full: bool) -> list[d
         if full:
             if service.program:
                 item["program"] = flat(service.program)
-            for name in (
-                "phones",
-                "schedules",
-                "service_areas",
-                "languages",
-                "funding",
-                "cost_options",
-                "required_documents",
-                "contacts",
-            ):
-                item[name] = [flat(child) for child in getattr(service, name).all()]
-            item["capacities"] = [flat(c) for c in service.capacities.all()]
+            _nest(item, service, SERVICE_CHILDREN)
             item["service_at_locations"] = [
                 _with_location(sal) for sal in service.service_at_locations.all()
             ]
@@ -102,33 +112,14 @@ def services(queryset: models.QuerySet[directory.Service], full: bool) -> list[d
 def organizations(
     queryset: models.QuerySet[directory.Organisation], full: bool
 ) -> list[dict[str, Any]]:
-    rows = list(queryset)
     if full:
-        rows = list(
-            queryset.prefetch_related(
-                "services",
-                "phones",
-                "locations",
-                "programs",
-                "organization_identifiers",
-                "funding",
-                _public_contacts(),
-            )
-        )
+        queryset = queryset.prefetch_related(*ORGANISATION_CHILDREN[:-1], _public_contacts())
+    rows = list(queryset)
     result = []
     for organisation in rows:
         item = flat(organisation)
         if full:
-            for name in (
-                "services",
-                "phones",
-                "locations",
-                "programs",
-                "organization_identifiers",
-                "funding",
-                "contacts",
-            ):
-                item[name] = [flat(child) for child in getattr(organisation, name).all()]
+            _nest(item, organisation, ORGANISATION_CHILDREN)
         result.append(item)
     return result
 
@@ -146,8 +137,7 @@ def service_at_locations(
         item = _with_location(sal)
         item["service"] = flat(sal.service)
         if full:
-            for name in ("phones", "schedules", "contacts"):
-                item[name] = [flat(child) for child in getattr(sal, name).all()]
+            _nest(item, sal, ("phones", "schedules", "contacts"))
         result.append(item)
     return result
 

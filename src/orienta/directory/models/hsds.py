@@ -12,10 +12,33 @@ docs/hsds-profile.md.
 from __future__ import annotations
 
 import uuid
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from orienta.directory.models.areas import AdministrativeArea
+
+
+def optional_reference(
+    to: str,
+    related_name: str,
+    verbose_name: Any,
+    on_delete: Any = models.CASCADE,
+    db_column: str | None = None,
+) -> models.ForeignKey[Any, Any]:
+    """An optional HSDS reference. No database constraint: HSDS data often points at rows
+    published elsewhere, and those ids are kept as they are (see the module docstring)."""
+    return models.ForeignKey(
+        to,
+        on_delete=on_delete,
+        null=True,
+        blank=True,
+        db_constraint=False,
+        db_column=db_column,
+        related_name=related_name,
+        verbose_name=verbose_name,
+    )
 
 
 class HsdsRecord(models.Model):
@@ -73,26 +96,11 @@ class TaxonomyTerm(HsdsRecord):
     code = models.TextField(_("code"), blank=True, default="")
     name = models.TextField(_("name"))
     description = models.TextField(_("description"))
-    parent = models.ForeignKey(
-        "self",
-        on_delete=models.SET_NULL,
-        null=True,
-        db_constraint=False,
-        blank=True,
-        related_name="children",
-        verbose_name=_("taxonomy term"),
-    )
+    parent = optional_reference("self", "children", _("taxonomy term"), on_delete=models.SET_NULL)
     taxonomy = models.TextField(_("taxonomy"), blank=True, default="")
     language = models.TextField(_("language"), blank=True, default="")
-    taxonomy_detail = models.ForeignKey(
-        "Taxonomy",
-        on_delete=models.CASCADE,
-        null=True,
-        db_constraint=False,
-        blank=True,
-        db_column="taxonomy_id",
-        related_name="taxonomy_terms",
-        verbose_name=_("taxonomy"),
+    taxonomy_detail = optional_reference(
+        "Taxonomy", "taxonomy_terms", _("taxonomy"), db_column="taxonomy_id"
     )
     term_uri = models.TextField(_("term uri"), blank=True, default="")
     # NRM profile: `name` is the French label, this the English one.
@@ -143,7 +151,7 @@ class OrganizationIdentifier(HsdsRecord):
         verbose_name_plural = _("organization identifiers")
 
 
-class Location(HsdsRecord):
+class Location(AdministrativeArea, HsdsRecord):
     """HSDS `location`: The locations where organizations operate."""
 
     hsds_table = "location"
@@ -152,15 +160,7 @@ class Location(HsdsRecord):
         choices=[("physical", "physical"), ("postal", "postal"), ("virtual", "virtual")],
     )
     url = models.TextField(_("url"), blank=True, default="")
-    organization = models.ForeignKey(
-        "Organisation",
-        on_delete=models.CASCADE,
-        null=True,
-        db_constraint=False,
-        blank=True,
-        related_name="locations",
-        verbose_name=_("organization"),
-    )
+    organization = optional_reference("Organisation", "locations", _("organization"))
     name = models.TextField(_("name"), blank=True, default="")
     alternate_name = models.TextField(_("alternate name"), blank=True, default="")
     description = models.TextField(_("description"), blank=True, default="")
@@ -173,10 +173,6 @@ class Location(HsdsRecord):
     )
     # NRM profile: where the location is, in the country's administrative divisions.
     country = models.CharField(_("country"), max_length=2, blank=True, default="")
-    admin1_code = models.CharField(_("admin-1 code"), max_length=20, blank=True, default="")
-    admin1_name = models.TextField(_("admin-1 name"), blank=True, default="")
-    admin2_code = models.CharField(_("admin-2 code"), max_length=20, blank=True, default="")
-    admin2_name = models.TextField(_("admin-2 name"), blank=True, default="")
 
     class Meta:
         verbose_name = _("location")
@@ -194,15 +190,7 @@ class Service(HsdsRecord):
         related_name="services",
         verbose_name=_("organization"),
     )
-    program = models.ForeignKey(
-        "Program",
-        on_delete=models.SET_NULL,
-        null=True,
-        db_constraint=False,
-        blank=True,
-        related_name="services",
-        verbose_name=_("program"),
-    )
+    program = optional_reference("Program", "services", _("program"), on_delete=models.SET_NULL)
     name = models.TextField(_("name"))
     alternate_name = models.TextField(_("alternate name"), blank=True, default="")
     description = models.TextField(_("description"), blank=True, default="")
@@ -241,14 +229,8 @@ class Service(HsdsRecord):
         blank=True,
         default="",
     )
-    referral_focal_point = models.ForeignKey(
-        "Contact",
-        on_delete=models.SET_NULL,
-        null=True,
-        db_constraint=False,
-        blank=True,
-        related_name="+",
-        verbose_name=_("referral focal point"),
+    referral_focal_point = optional_reference(
+        "Contact", "+", _("referral focal point"), on_delete=models.SET_NULL
     )
 
     class Meta:
@@ -283,15 +265,7 @@ class Address(HsdsRecord):
     """HSDS `address`: The addresses of locations where organizations operate."""
 
     hsds_table = "address"
-    location = models.ForeignKey(
-        "Location",
-        on_delete=models.CASCADE,
-        null=True,
-        db_constraint=False,
-        blank=True,
-        related_name="addresses",
-        verbose_name=_("location"),
-    )
+    location = optional_reference("Location", "addresses", _("location"))
     attention = models.TextField(_("attention"), blank=True, default="")
     address_1 = models.TextField(_("address 1"))
     address_2 = models.TextField(_("address 2"), blank=True, default="")
@@ -314,42 +288,12 @@ class Contact(HsdsRecord):
     """HSDS `contact`: The details of the named contacts for services and organizations."""
 
     hsds_table = "contact"
-    organization = models.ForeignKey(
-        "Organisation",
-        on_delete=models.CASCADE,
-        null=True,
-        db_constraint=False,
-        blank=True,
-        related_name="contacts",
-        verbose_name=_("organization"),
+    organization = optional_reference("Organisation", "contacts", _("organization"))
+    service = optional_reference("Service", "contacts", _("service"))
+    service_at_location = optional_reference(
+        "ServiceAtLocation", "contacts", _("service at location")
     )
-    service = models.ForeignKey(
-        "Service",
-        on_delete=models.CASCADE,
-        null=True,
-        db_constraint=False,
-        blank=True,
-        related_name="contacts",
-        verbose_name=_("service"),
-    )
-    service_at_location = models.ForeignKey(
-        "ServiceAtLocation",
-        on_delete=models.CASCADE,
-        null=True,
-        db_constraint=False,
-        blank=True,
-        related_name="contacts",
-        verbose_name=_("service at location"),
-    )
-    location = models.ForeignKey(
-        "Location",
-        on_delete=models.CASCADE,
-        null=True,
-        db_constraint=False,
-        blank=True,
-        related_name="contacts",
-        verbose_name=_("location"),
-    )
+    location = optional_reference("Location", "contacts", _("location"))
     name = models.TextField(_("name"), blank=True, default="")
     title = models.TextField(_("title"), blank=True, default="")
     department = models.TextField(_("department"), blank=True, default="")
@@ -367,50 +311,12 @@ class Phone(HsdsRecord):
     and locations."""
 
     hsds_table = "phone"
-    location = models.ForeignKey(
-        "Location",
-        on_delete=models.CASCADE,
-        null=True,
-        db_constraint=False,
-        blank=True,
-        related_name="phones",
-        verbose_name=_("location"),
-    )
-    service = models.ForeignKey(
-        "Service",
-        on_delete=models.CASCADE,
-        null=True,
-        db_constraint=False,
-        blank=True,
-        related_name="phones",
-        verbose_name=_("service"),
-    )
-    organization = models.ForeignKey(
-        "Organisation",
-        on_delete=models.CASCADE,
-        null=True,
-        db_constraint=False,
-        blank=True,
-        related_name="phones",
-        verbose_name=_("organization"),
-    )
-    contact = models.ForeignKey(
-        "Contact",
-        on_delete=models.SET_NULL,
-        null=True,
-        db_constraint=False,
-        blank=True,
-        related_name="phones",
-        verbose_name=_("contact"),
-    )
-    service_at_location = models.ForeignKey(
-        "ServiceAtLocation",
-        on_delete=models.CASCADE,
-        null=True,
-        db_constraint=False,
-        blank=True,
-        related_name="phones",
-        verbose_name=_("service at location"),
+    location = optional_reference("Location", "phones", _("location"))
+    service = optional_reference("Service", "phones", _("service"))
+    organization = optional_reference("Organisation", "phones", _("organization"))
+    contact = optional_reference("Contact", "phones", _("contact"), on_delete=models.SET_NULL)
+    service_at_location = optional_reference(
+        "ServiceAtLocation", "phones", _("service at location")
     )
     number = models.TextField(_("number"))
     extension = models.FloatField(_("extension"), null=True, blank=True)
@@ -426,32 +332,10 @@ class Schedule(HsdsRecord):
     """HSDS `schedule`: The details of when a service or location is open."""
 
     hsds_table = "schedule"
-    service = models.ForeignKey(
-        "Service",
-        on_delete=models.CASCADE,
-        null=True,
-        db_constraint=False,
-        blank=True,
-        related_name="schedules",
-        verbose_name=_("service"),
-    )
-    location = models.ForeignKey(
-        "Location",
-        on_delete=models.CASCADE,
-        null=True,
-        db_constraint=False,
-        blank=True,
-        related_name="schedules",
-        verbose_name=_("location"),
-    )
-    service_at_location = models.ForeignKey(
-        "ServiceAtLocation",
-        on_delete=models.CASCADE,
-        null=True,
-        db_constraint=False,
-        blank=True,
-        related_name="schedules",
-        verbose_name=_("service at location"),
+    service = optional_reference("Service", "schedules", _("service"))
+    location = optional_reference("Location", "schedules", _("location"))
+    service_at_location = optional_reference(
+        "ServiceAtLocation", "schedules", _("service at location")
     )
     valid_from = models.DateField(_("valid from"), null=True, blank=True)
     valid_to = models.DateField(_("valid to"), null=True, blank=True)
@@ -497,15 +381,7 @@ class ServiceArea(HsdsRecord):
     """HSDS `service_area`: The details of the geographic area for which a service is available."""
 
     hsds_table = "service_area"
-    service = models.ForeignKey(
-        "Service",
-        on_delete=models.CASCADE,
-        null=True,
-        db_constraint=False,
-        blank=True,
-        related_name="service_areas",
-        verbose_name=_("service"),
-    )
+    service = optional_reference("Service", "service_areas", _("service"))
     name = models.TextField(_("name"), blank=True, default="")
     description = models.TextField(_("description"), blank=True, default="")
     extent = models.TextField(_("extent"), blank=True, default="")
@@ -521,33 +397,9 @@ class Language(HsdsRecord):
     """HSDS `language`: The languages that are spoken at locations or services."""
 
     hsds_table = "language"
-    service = models.ForeignKey(
-        "Service",
-        on_delete=models.CASCADE,
-        null=True,
-        db_constraint=False,
-        blank=True,
-        related_name="languages",
-        verbose_name=_("service"),
-    )
-    location = models.ForeignKey(
-        "Location",
-        on_delete=models.CASCADE,
-        null=True,
-        db_constraint=False,
-        blank=True,
-        related_name="languages",
-        verbose_name=_("location"),
-    )
-    phone = models.ForeignKey(
-        "Phone",
-        on_delete=models.CASCADE,
-        null=True,
-        db_constraint=False,
-        blank=True,
-        related_name="languages",
-        verbose_name=_("phone"),
-    )
+    service = optional_reference("Service", "languages", _("service"))
+    location = optional_reference("Location", "languages", _("location"))
+    phone = optional_reference("Phone", "languages", _("phone"))
     name = models.TextField(_("name"), blank=True, default="")
     code = models.TextField(_("code"), blank=True, default="")
     note = models.TextField(_("note"), blank=True, default="")
@@ -580,24 +432,8 @@ class Funding(HsdsRecord):
     """HSDS `funding`: The sources of funding for a service or organization."""
 
     hsds_table = "funding"
-    organization = models.ForeignKey(
-        "Organisation",
-        on_delete=models.CASCADE,
-        null=True,
-        db_constraint=False,
-        blank=True,
-        related_name="funding",
-        verbose_name=_("organization"),
-    )
-    service = models.ForeignKey(
-        "Service",
-        on_delete=models.CASCADE,
-        null=True,
-        db_constraint=False,
-        blank=True,
-        related_name="funding",
-        verbose_name=_("service"),
-    )
+    organization = optional_reference("Organisation", "funding", _("organization"))
+    service = optional_reference("Service", "funding", _("service"))
     source = models.TextField(_("source"), blank=True, default="")
     # NRM profile: services that exist only while a project is funded.
     end_date = models.DateField(_("funding ends"), null=True, blank=True)
@@ -612,15 +448,7 @@ class RequiredDocument(HsdsRecord):
     or use services."""
 
     hsds_table = "required_document"
-    service = models.ForeignKey(
-        "Service",
-        on_delete=models.CASCADE,
-        null=True,
-        db_constraint=False,
-        blank=True,
-        related_name="required_documents",
-        verbose_name=_("service"),
-    )
+    service = optional_reference("Service", "required_documents", _("service"))
     document = models.TextField(_("document"), blank=True, default="")
     uri = models.TextField(_("uri"), blank=True, default="")
 
@@ -634,15 +462,7 @@ class Accessibility(HsdsRecord):
     have disabilities."""
 
     hsds_table = "accessibility"
-    location = models.ForeignKey(
-        "Location",
-        on_delete=models.CASCADE,
-        null=True,
-        db_constraint=False,
-        blank=True,
-        related_name="accessibility",
-        verbose_name=_("location"),
-    )
+    location = optional_reference("Location", "accessibility", _("location"))
     description = models.TextField(_("description"), blank=True, default="")
     details = models.TextField(_("details"), blank=True, default="")
     url = models.TextField(_("url"), blank=True, default="")

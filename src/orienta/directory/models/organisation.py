@@ -9,6 +9,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from orienta.accounts.access import ScopedQuerySet
+from orienta.directory.models.areas import AdministrativeArea
 
 
 class OrganisationKind(models.TextChoices):
@@ -34,7 +35,7 @@ class OrganisationQuerySet(ScopedQuerySet):
     scope_field = "pk"
 
 
-class Organisation(models.Model):
+class Organisation(AdministrativeArea, models.Model):
     """An actor of the mechanism; HSDS `organization` plus the NRM profile (kind, country,
     mandate, level, administrative area)."""
 
@@ -79,10 +80,6 @@ class Organisation(models.Model):
     level = models.CharField(
         _("level"), max_length=10, choices=OrganisationLevel.choices, blank=True, default=""
     )
-    admin1_code = models.CharField(_("admin-1 code"), max_length=20, blank=True, default="")
-    admin1_name = models.TextField(_("admin-1 name"), blank=True, default="")
-    admin2_code = models.CharField(_("admin-2 code"), max_length=20, blank=True, default="")
-    admin2_name = models.TextField(_("admin-2 name"), blank=True, default="")
     extra = models.JSONField(default=dict, blank=True, editable=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
