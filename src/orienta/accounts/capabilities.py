@@ -29,6 +29,7 @@ CAPABILITIES: dict[str, Promise] = {
     "audit.view_events": _("Read the audit trail of the organisation"),
     "directory.view_organisations": _("See the organisations taking part in the mechanism"),
     "directory.manage_organisations": _("Add organisations to the mechanism and edit them"),
+    "directory.match_services": _("Find the services that fit a person's needs"),
 }
 
 _EVERY_ROLE = {"accounts.view_members", "directory.view_organisations"}
@@ -37,11 +38,18 @@ ROLE_CAPABILITIES: dict[Role, frozenset[str]] = {
     Role.ADMINISTRATOR: frozenset(CAPABILITIES),
     Role.COORDINATOR: frozenset(
         _EVERY_ROLE
-        | {"accounts.manage_members", "audit.view_events", "directory.manage_organisations"}
+        | {
+            "accounts.manage_members",
+            "audit.view_events",
+            "directory.manage_organisations",
+            "directory.match_services",
+        }
     ),
-    Role.RECEPTION_OFFICER: frozenset(_EVERY_ROLE),
-    Role.CASEWORKER: frozenset(_EVERY_ROLE),
-    Role.CASE_SUPERVISOR: frozenset(_EVERY_ROLE | {"accounts.manage_members"}),
+    Role.RECEPTION_OFFICER: frozenset(_EVERY_ROLE | {"directory.match_services"}),
+    Role.CASEWORKER: frozenset(_EVERY_ROLE | {"directory.match_services"}),
+    Role.CASE_SUPERVISOR: frozenset(
+        _EVERY_ROLE | {"accounts.manage_members", "directory.match_services"}
+    ),
     Role.PROVIDER_FOCAL_POINT: frozenset(_EVERY_ROLE),
     Role.ANALYST: frozenset(_EVERY_ROLE),
     Role.POLICY_OFFICER: frozenset(_EVERY_ROLE),

@@ -17,6 +17,7 @@ from jsonschema import Draft202012Validator, FormatChecker
 from orienta.audit.services import record
 from orienta.directory.hsds.reader import Input, Problem, Row
 from orienta.directory.hsds.spec import ORDER, Column, Table, fields_by_column, json_schema, tables
+from orienta.directory.models import directory_changed
 
 _FORMATS = FormatChecker()
 
@@ -265,14 +266,10 @@ def write(
             continue
         model = specs[name].model
         by_column = fields_by_column(model)
-        existing = set(
-            model._default_manager.filter(pk__in=[r["id"] for r in rows]).values_list(
-                "pk", flat=True
-            )
-        )
         creates: list[Any] = []
         updates: list[Any] = []
-        touched: set[str] = set()
+        touched: set[str] = {"extra"}
+        instances = []
         for row in rows:
             instance = model(pk=row["id"])
             for column_name, value in row.items():
@@ -282,16 +279,29 @@ def write(
                 setattr(instance, model_field.attname, value)
                 touched.add(model_field.attname)
             instance.extra = row["extra"]  # type: ignore[attr-defined]
-            (updates if row["id"] in existing else creates).append(instance)
+            instances.append(instance)
+        stored = {
+            values.pop("id"): values
+            for values in model._default_manager.filter(pk__in=[r["id"] for r in rows]).values(
+                "id", *touched
+            )
+        }
+        for instance in instances:
+            before = stored.get(instance.pk)
+            if before is None:
+                creates.append(instance)
+            elif any(getattr(instance, name) != before[name] for name in before):
+                updates.append(instance)
         # Columns left out of the input keep their defaults on create; on update, every column
-        # the input names is replaced.
+        # the input names is replaced. Rows that would not change are not written at all.
         model._default_manager.bulk_create(creates, batch_size=1000)
         if updates:
-            model._default_manager.bulk_update(
-                updates, sorted(touched | {"extra"}), batch_size=1000
-            )
+            model._default_manager.bulk_update(updates, sorted(touched), batch_size=1000)
         report.created[name] += len(creates)
         report.updated[name] += len(updates)
+    if not report.total:
+        return report  # nothing changed: nothing to record
+    directory_changed()
     record(
         "directory.hsds.imported",
         actor=actor,

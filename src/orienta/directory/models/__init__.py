@@ -4,6 +4,7 @@ from orienta.directory.models.hsds import (
     Attribute,
     Contact,
     CostOption,
+    DirectoryState,
     Funding,
     HsdsRecord,
     Language,
@@ -24,6 +25,7 @@ from orienta.directory.models.hsds import (
     Taxonomy,
     TaxonomyTerm,
     Unit,
+    directory_changed,
 )
 from orienta.directory.models.organisation import (
     Organisation,
@@ -38,6 +40,7 @@ __all__ = [
     "Attribute",
     "Contact",
     "CostOption",
+    "DirectoryState",
     "Funding",
     "HsdsRecord",
     "Language",
@@ -62,4 +65,5 @@ __all__ = [
     "Taxonomy",
     "TaxonomyTerm",
     "Unit",
+    "directory_changed",
 ]

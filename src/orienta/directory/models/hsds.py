@@ -557,3 +557,23 @@ class ServiceCapacity(HsdsRecord):
     class Meta:
         verbose_name = _("service capacity")
         verbose_name_plural = _("service capacities")
+
+
+class DirectoryState(models.Model):
+    """One row: a stamp renewed whenever the directory changes, so that every process can tell
+    cheaply whether its in-memory matching index is still current. A random stamp rather than a
+    counter: a rolled-back change must never bring back a value an index was built at."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    stamp = models.UUIDField(default=uuid.uuid4)
+
+    class Meta:
+        verbose_name = _("directory state")
+
+    def __str__(self) -> str:
+        return f"directory {self.stamp}"
+
+
+def directory_changed() -> None:
+    """Call in the transaction of any change to services, locations, costs or categories."""
+    DirectoryState.objects.update_or_create(pk=1, defaults={"stamp": uuid.uuid4()})
