@@ -208,6 +208,11 @@ ORIENTA_INTERFACE_LANGUAGES = env_list("ORIENTA_INTERFACE_LANGUAGES", ["fr", "en
 for _code in ORIENTA_INTERFACE_LANGUAGES:
     if _code not in dict(LANGUAGES):
         raise ImproperlyConfigured(f"ORIENTA_INTERFACE_LANGUAGES: unknown language {_code!r}.")
+# The public directory is also offered in Haitian Creole.
+ORIENTA_PUBLIC_LANGUAGES = env_list("ORIENTA_PUBLIC_LANGUAGES", ["fr", "en", "ht"])
+for _code in ORIENTA_PUBLIC_LANGUAGES:
+    if _code not in dict(LANGUAGES):
+        raise ImproperlyConfigured(f"ORIENTA_PUBLIC_LANGUAGES: unknown language {_code!r}.")
 LANGUAGE_COOKIE_NAME = "orienta_language"
 LANGUAGE_COOKIE_SAMESITE = "Lax"
 LANGUAGE_COOKIE_AGE = 365 * 24 * 3600

@@ -145,6 +145,13 @@ def capability_required(capability: str) -> Callable[[ViewFunc], ViewFunc]:
     return decorate
 
 
+def public_page(view: ViewFunc) -> ViewFunc:
+    """Declare a page open to anyone, without an account (the public directory). Declared, so
+    that a page is never public by forgetting its capability."""
+    view.public_page = True  # type: ignore[attr-defined]
+    return view
+
+
 class ScopedQuerySet(models.QuerySet[Any]):
     """A queryset that knows which capability lets a user see its rows and where the owning
     organisation is. Subclasses set both; `visible_to(user)` is then the only filter views use."""

@@ -13,6 +13,7 @@ from orienta.accounts.access import capabilities_of
 # (label, url name, capability needed or None for every signed-in person)
 NAVIGATION = [
     (_("Home"), "core:home", None),
+    (_("Directory"), "public:directory", None),
     (_("Organisations"), "directory:organisation_list", "directory.view_organisations"),
     (_("Audit trail"), "audit:event_list", "audit.view_events"),
     (_("Administration"), "admin:index", "accounts.administer_platform"),
@@ -28,5 +29,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             if capability is None or capability in held:
                 url = reverse(name)
                 items.append({"label": label, "url": url, "active": request.path == url})
-    languages = [get_language_info(code) for code in settings.ORIENTA_INTERFACE_LANGUAGES]
+    match = getattr(request, "resolver_match", None)
+    public = match is not None and match.namespace == "public"
+    codes = settings.ORIENTA_PUBLIC_LANGUAGES if public else settings.ORIENTA_INTERFACE_LANGUAGES
+    languages = [get_language_info(code) for code in codes]
     return {"navigation": items, "interface_languages": languages}

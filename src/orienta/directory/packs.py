@@ -36,15 +36,21 @@ class _Rows:
         self.rows.append(Row(table, clean, self.source, where))
 
 
-@transaction.atomic
 def load_directory(country: str, *, actor: Any = None) -> ImportReport:
-    pack = load_pack("directory", country)
+    """Load `packs/directory/<country>.json`."""
+    return load_directory_pack(load_pack("directory", country), actor=actor, source=country)
+
+
+@transaction.atomic
+def load_directory_pack(
+    pack: dict[str, Any], *, actor: Any = None, source: str = ""
+) -> ImportReport:
     load_taxonomy(actor)
     code = pack["country"]
     currency = pack.get("currency", "")
     today = timezone.localdate()
     areas = {a["code"]: a["name"] for a in pack["admin1"]}
-    rows = _Rows(f"packs/directory/{country}.json")
+    rows = _Rows(f"packs/directory/{source}.json")
     organisation_ids: dict[str, str] = {}
     for n, entry in enumerate(pack["organisations"]):
         # The demo accounts' organisations may exist already: the pack completes them.
@@ -56,7 +62,8 @@ def load_directory(country: str, *, actor: Any = None) -> ImportReport:
             f"organisations[{n}]",
             id=pk,
             name=entry["name"],
-            description=entry.get("description", ""),
+            # HSDS requires a description: the mandate, or the name, stands in for a missing one.
+            description=entry.get("description") or entry.get("mandate_fr") or entry["name"],
             acronym=entry.get("acronym", ""),
             kind=entry["kind"],
             country=code,
@@ -182,4 +189,4 @@ def load_directory(country: str, *, actor: Any = None) -> ImportReport:
                 maximum=capacity.get("maximum"),
                 updated=f"{today.isoformat()}T00:00:00+00:00",
             )
-    return import_input(Input(rows=rows.rows), actor=actor, source=f"pack:{country}")
+    return import_input(Input(rows=rows.rows), actor=actor, source=f"pack:{source}")

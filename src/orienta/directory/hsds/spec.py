@@ -193,10 +193,18 @@ def json_schema(name: str) -> dict[str, Any]:
     """The table's HSDS JSON Schema, flat: nested objects and arrays are checked as rows of
     their own tables."""
     path = HERE / "schema" / f"{name}.json"
-    if not path.exists():
+    if not path.exists():  # HSDS 3.1 tables: built from their columns
         columns = tables()[name].columns
-        properties: dict[str, Any] = {c.name: {"type": c.type} for c in columns}
-        return {"type": "object", "properties": properties, "required": []}
+        kinds = {"date": "string", "datetime": "string", "time": "string"}
+        properties: dict[str, Any] = {
+            c.name: {
+                "type": kinds.get(c.type, c.type),
+                **({"format": c.format} if c.format else {}),
+            }
+            for c in columns
+        }
+        required = [c.name for c in columns if c.required]
+        return {"type": "object", "properties": properties, "required": required}
     schema = json.loads(path.read_text(encoding="utf-8"))
     flat = {
         key: value

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from orienta.directory import public
+
+app_name = "public"
+
+urlpatterns = [
+    path("", public.directory, name="directory"),
+    path("services/<uuid:service_id>/", public.service_page, name="service"),
+    path("print.pdf", public.printable, name="print"),
+]
