@@ -123,10 +123,13 @@ def capabilities_of(user: Any) -> frozenset[str]:
 ViewFunc = TypeVar("ViewFunc", bound=Callable[..., HttpResponse])
 
 
-def capability_required(capability: str) -> Callable[[ViewFunc], ViewFunc]:
-    """Decorate a view: anonymous users go to the login page, users without the capability in
-    any organisation get 403. Which *objects* they see is then the scoped getters' business."""
-    ensure_known(capability)
+def capability_required(capability: str, *alternatives: str) -> Callable[[ViewFunc], ViewFunc]:
+    """Decorate a view: anonymous users go to the login page, users holding none of the named
+    capabilities in any organisation get 403. Which *objects* they see is then the scoped
+    getters' business."""
+    names = (capability, *alternatives)
+    for name in names:
+        ensure_known(name)
 
     def decorate(view: ViewFunc) -> ViewFunc:
         @wraps(view)
@@ -136,7 +139,8 @@ def capability_required(capability: str) -> Callable[[ViewFunc], ViewFunc]:
                 from django.contrib.auth.views import redirect_to_login
 
                 return redirect_to_login(request.get_full_path())
-            require_capability(request.user, capability)
+            if not any(has_capability(request.user, name) for name in names):
+                raise PermissionDenied(capability)
             return view(request, *args, **kwargs)
 
         wrapped.required_capability = capability  # type: ignore[attr-defined]

@@ -30,6 +30,12 @@ CAPABILITIES: dict[str, Promise] = {
     "directory.view_organisations": _("See the organisations taking part in the mechanism"),
     "directory.manage_organisations": _("Add organisations to the mechanism and edit them"),
     "directory.match_services": _("Find the services that fit a person's needs"),
+    "directory.manage_services": _(
+        "Keep the directory of services: create, edit, verify, validate providers' changes"
+    ),
+    "directory.propose_service_changes": _(
+        "Propose changes to the organisation's own services, for a coordinator to validate"
+    ),
 }
 
 _EVERY_ROLE = {"accounts.view_members", "directory.view_organisations"}
@@ -42,6 +48,7 @@ ROLE_CAPABILITIES: dict[Role, frozenset[str]] = {
             "accounts.manage_members",
             "audit.view_events",
             "directory.manage_organisations",
+            "directory.manage_services",
             "directory.match_services",
         }
     ),
@@ -50,7 +57,7 @@ ROLE_CAPABILITIES: dict[Role, frozenset[str]] = {
     Role.CASE_SUPERVISOR: frozenset(
         _EVERY_ROLE | {"accounts.manage_members", "directory.match_services"}
     ),
-    Role.PROVIDER_FOCAL_POINT: frozenset(_EVERY_ROLE),
+    Role.PROVIDER_FOCAL_POINT: frozenset(_EVERY_ROLE | {"directory.propose_service_changes"}),
     Role.ANALYST: frozenset(_EVERY_ROLE),
     Role.POLICY_OFFICER: frozenset(_EVERY_ROLE),
     Role.COMMITTEE_MEMBER: frozenset(_EVERY_ROLE),

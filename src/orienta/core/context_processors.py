@@ -10,11 +10,17 @@ from django.utils.translation import gettext_lazy as _
 
 from orienta.accounts.access import capabilities_of
 
-# (label, url name, capability needed or None for every signed-in person)
+# (label, url name, capability needed — or several, any of which will do — or None for every
+# signed-in person)
 NAVIGATION = [
     (_("Home"), "core:home", None),
     (_("Directory"), "public:directory", None),
     (_("Organisations"), "directory:organisation_list", "directory.view_organisations"),
+    (
+        _("Services"),
+        "directory:service_list",
+        ("directory.manage_services", "directory.propose_service_changes"),
+    ),
     (_("Audit trail"), "audit:event_list", "audit.view_events"),
     (_("Administration"), "admin:index", "accounts.administer_platform"),
 ]
@@ -26,7 +32,8 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     if user is not None and user.is_authenticated:
         held = capabilities_of(user)
         for label, name, capability in NAVIGATION:
-            if capability is None or capability in held:
+            wanted = (capability,) if isinstance(capability, str) else (capability or ())
+            if not wanted or any(name in held for name in wanted):
                 url = reverse(name)
                 items.append({"label": label, "url": url, "active": request.path == url})
     match = getattr(request, "resolver_match", None)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from orienta.directory import views
+from orienta.directory import manage, views
 
 app_name = "directory"
 
@@ -12,4 +12,10 @@ urlpatterns = [
         views.organisation_edit,
         name="organisation_edit",
     ),
+    path("manage/services/", manage.service_list, name="service_list"),
+    path("manage/services/new/", manage.service_create, name="service_create"),
+    path("manage/services/<uuid:service_id>/", manage.service_edit, name="service_edit"),
+    path("manage/services/<uuid:service_id>/verify/", manage.service_verify, name="service_verify"),
+    path("manage/changes/", manage.change_list, name="change_list"),
+    path("manage/changes/<uuid:change_id>/decide/", manage.change_decide, name="change_decide"),
 ]

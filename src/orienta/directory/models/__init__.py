@@ -1,3 +1,4 @@
+from orienta.directory.models.changes import ChangeStatus, ServiceChange
 from orienta.directory.models.hsds import (
     Accessibility,
     Address,
@@ -21,6 +22,7 @@ from orienta.directory.models.hsds import (
     ServiceArea,
     ServiceAtLocation,
     ServiceCapacity,
+    ServiceQuerySet,
     TargetGroup,
     Taxonomy,
     TaxonomyTerm,
@@ -35,6 +37,9 @@ from orienta.directory.models.organisation import (
 )
 
 __all__ = [
+    "ChangeStatus",
+    "ServiceChange",
+    "ServiceQuerySet",
     "Accessibility",
     "Address",
     "Attribute",

@@ -17,6 +17,7 @@ from typing import Any, ClassVar
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from orienta.accounts.access import ScopedQuerySet, has_capability
 from orienta.directory.models.areas import AdministrativeArea
 
 
@@ -179,6 +180,19 @@ class Location(AdministrativeArea, HsdsRecord):
         verbose_name_plural = _("locations")
 
 
+class ServiceQuerySet(ScopedQuerySet):
+    """Directory keepers (coordinators) reach every service; a provider focal point reaches the
+    services of its own organisation; anyone else, none."""
+
+    scope_capability = "directory.propose_service_changes"
+    scope_field = "organization"
+
+    def visible_to(self, user: Any, capability: str | None = None) -> ScopedQuerySet:
+        if capability is None and has_capability(user, "directory.manage_services"):
+            return self.all()
+        return super().visible_to(user, capability)
+
+
 class Service(HsdsRecord):
     """HSDS `service`: The details of the services provided by organizations to a range of
     different groups."""
@@ -232,6 +246,8 @@ class Service(HsdsRecord):
     referral_focal_point = optional_reference(
         "Contact", "+", _("referral focal point"), on_delete=models.SET_NULL
     )
+
+    objects = ServiceQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("service")
