@@ -33,6 +33,9 @@ CAPABILITIES: dict[str, Promise] = {
     "directory.manage_services": _(
         "Keep the directory of services: create, edit, verify, validate providers' changes"
     ),
+    "directory.view_analysis": _(
+        "See the mapping analysis: coverage, gaps, overlaps and services at risk"
+    ),
     "directory.propose_service_changes": _(
         "Propose changes to the organisation's own services, for a coordinator to validate"
     ),
@@ -50,6 +53,7 @@ ROLE_CAPABILITIES: dict[Role, frozenset[str]] = {
             "directory.manage_organisations",
             "directory.manage_services",
             "directory.match_services",
+            "directory.view_analysis",
         }
     ),
     Role.RECEPTION_OFFICER: frozenset(_EVERY_ROLE | {"directory.match_services"}),
@@ -58,8 +62,8 @@ ROLE_CAPABILITIES: dict[Role, frozenset[str]] = {
         _EVERY_ROLE | {"accounts.manage_members", "directory.match_services"}
     ),
     Role.PROVIDER_FOCAL_POINT: frozenset(_EVERY_ROLE | {"directory.propose_service_changes"}),
-    Role.ANALYST: frozenset(_EVERY_ROLE),
-    Role.POLICY_OFFICER: frozenset(_EVERY_ROLE),
+    Role.ANALYST: frozenset(_EVERY_ROLE | {"directory.view_analysis"}),
+    Role.POLICY_OFFICER: frozenset(_EVERY_ROLE | {"directory.view_analysis"}),
     Role.COMMITTEE_MEMBER: frozenset(_EVERY_ROLE),
 }
 

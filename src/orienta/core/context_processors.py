@@ -21,6 +21,7 @@ NAVIGATION = [
         "directory:service_list",
         ("directory.manage_services", "directory.propose_service_changes"),
     ),
+    (_("Mapping"), "directory:analysis", ("directory.view_analysis", "directory.manage_services")),
     (_("Audit trail"), "audit:event_list", "audit.view_events"),
     (_("Administration"), "admin:index", "accounts.administer_platform"),
 ]

@@ -3,7 +3,6 @@ proposed changes and their validation; each service's change history."""
 
 from __future__ import annotations
 
-from datetime import timedelta
 from uuid import UUID
 
 from django.contrib import messages
@@ -12,7 +11,6 @@ from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -26,28 +24,15 @@ from orienta.audit.models import AuditEvent
 from orienta.core.errors import ServiceError
 from orienta.core.http import AuthenticatedHttpRequest
 from orienta.directory import services
+from orienta.directory.analysis import at_risk
 from orienta.directory.manage_forms import STATUSES, DecisionForm, ServiceForm
 from orienta.directory.models import (
     Attribute,
     ChangeStatus,
-    Funding,
     Organisation,
     Service,
     ServiceChange,
 )
-
-RISK_DAYS = 90
-STALE_DAYS = 365
-
-
-def at_risk(services: QuerySet[Service]) -> QuerySet[Service]:
-    """Funding ends within 90 days, or not verified for 12 months."""
-    today = timezone.localdate()
-    ending = Funding.objects.filter(
-        service=OuterRef("pk"), end_date__gte=today, end_date__lte=today + timedelta(RISK_DAYS)
-    )
-    stale = Q(assured_date__lt=today - timedelta(STALE_DAYS)) | Q(assured_date__isnull=True)
-    return services.filter(Exists(ending) | stale)
 
 
 @capability_required("directory.manage_services", "directory.propose_service_changes")

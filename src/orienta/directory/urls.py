@@ -1,6 +1,6 @@
 from django.urls import path
 
-from orienta.directory import manage, views
+from orienta.directory import analysis_views, manage, views
 
 app_name = "directory"
 
@@ -17,5 +17,6 @@ urlpatterns = [
     path("manage/services/<uuid:service_id>/", manage.service_edit, name="service_edit"),
     path("manage/services/<uuid:service_id>/verify/", manage.service_verify, name="service_verify"),
     path("manage/changes/", manage.change_list, name="change_list"),
+    path("manage/analysis/", analysis_views.mapping_analysis, name="analysis"),
     path("manage/changes/<uuid:change_id>/decide/", manage.change_decide, name="change_decide"),
 ]
