@@ -99,3 +99,22 @@ def test_list_query_count_is_flat(client: Client, pack, django_assert_max_num_qu
 def test_htmx_search_returns_the_results_only(client: Client, pack) -> None:
     page = client.get("/directory/", {"q": "abri"}, headers={"HX-Request": "true"}).content.decode()
     assert 'id="directory-results"' in page and "<html" not in page
+
+
+def test_hxl_service_map(client: Client, pack) -> None:
+    import csv
+    import io
+    import re
+
+    response = client.get("/directory/service-map.hxl.csv")
+    assert response.status_code == 200
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    hashtags = rows[1]
+    pattern = re.compile(r"^\s*(#[A-Za-z][_0-9A-Za-z]*)((?:\s*\+[A-Za-z][_0-9A-Za-z]*)*)\s*$")
+    assert all(pattern.match(tag) for tag in hashtags), hashtags
+    data = [dict(zip(hashtags, row, strict=True)) for row in rows[2:]]
+    assert len(data) == 3  # the closed canteen is not on the map
+    abri = next(r for r in data if r["#service+name"].startswith("Hébergement"))
+    assert abri["#adm1+code"] == "HT04" and abri["#x_cost+type"] == "shared_cost"
+    assert abri["#contact+phone"] == "+509 0000 0001" and abri["#date+end+funding"]
+    assert abri["#sector+name"] == "Hébergement"

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from orienta.accounts.access import public_page
+from orienta.directory.hxl import service_map_csv
 from orienta.directory.models import Attribute, Contact, Service, ServiceAtLocation
 from orienta.directory.search import DirectorySearchForm, Filters, public_services, term_label
 
@@ -112,4 +113,12 @@ def printable(request: HttpRequest) -> HttpResponse:
     pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = 'inline; filename="repertoire-orienta.pdf"'
+    return response
+
+
+@public_page
+def hxl_service_map(request: HttpRequest) -> HttpResponse:
+    """The service map as HXL-tagged CSV, for humanitarian tools (HDX, 3W/4W dashboards)."""
+    response = HttpResponse(service_map_csv(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="service-map.hxl.csv"'
     return response
