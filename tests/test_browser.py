@@ -94,3 +94,53 @@ def test_api_documentation_renders_under_the_content_security_policy(page, live_
     page.wait_for_selector(".swagger-ui .info .title", timeout=15000)
     assert "Orienta API" in page.locator(".swagger-ui .info .title").inner_text()
     assert failures == []
+
+
+@pytest.fixture
+def directory_page(transactional_db: None, live_server, settings) -> Iterator[object]:
+    from orienta.directory.packs import load_directory_pack
+    from tests.fixtures.mini_pack import MINI_PACK
+
+    load_directory_pack(MINI_PACK, source="mini")  # before Playwright starts (see demo_accounts)
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    settings.SESSION_COOKIE_SECURE = settings.CSRF_COOKIE_SECURE = False
+    settings.LANGUAGE_COOKIE_SECURE = False
+    from playwright.sync_api import sync_playwright
+
+    assert CHROMIUM, "CI must have Chromium at /usr/bin/chromium"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        context = browser.new_context(locale="en-US", viewport={"width": 800, "height": 1000})
+        yield context.new_page()
+        context.close()
+        browser.close()
+
+
+def test_public_directory_without_login_in_french_and_english(directory_page, live_server) -> None:
+    page = directory_page
+    failures: list[str] = []
+    page.on("console", lambda m: failures.append(m.text) if m.type == "error" else None)
+    page.goto(live_server.url + "/directory/")
+    assert page.locator("html").get_attribute("lang") == "fr"
+    page.get_by_label("Catégorie").select_option("PROT")
+    page.get_by_role("button", name="Rechercher").click()
+    page.wait_for_url("**category=PROT**")
+    page.get_by_role("link", name="Identification des enfants non accompagnés").click()
+    assert page.get_by_role(
+        "heading", name="Identification des enfants non accompagnés"
+    ).is_visible()
+    assert page.get_by_text("Belladère").first.is_visible()
+
+    page.get_by_role("button", name="English").click()
+    page.wait_for_load_state()
+    assert page.locator("html").get_attribute("lang") == "en"
+    assert page.get_by_text("Child protection").first.is_visible()
+
+    pdf = page.request.get(live_server.url + "/directory/print.pdf")
+    assert pdf.status == 200 and pdf.headers["content-type"] == "application/pdf"
+    assert pdf.body()[:4] == b"%PDF"
+    assert failures == []

@@ -28,6 +28,7 @@ from orienta.directory.models import (
     Language,
     ServiceAtLocation,
     ServiceCapacity,
+    TargetGroup,
     TaxonomyTerm,
 )
 
@@ -140,7 +141,11 @@ class _Index:
         self.referrals = np.array([bool(r[3]) for r in rows], dtype=bool)
         self.min_age = np.array([np.nan if r[4] is None else r[4] for r in rows], dtype=float)
         self.max_age = np.array([np.nan if r[5] is None else r[5] for r in rows], dtype=float)
-        self.groups = [frozenset(r[6] or ()) for r in rows]
+        self.group_bits = {code: 1 << i for i, code in enumerate(TargetGroup.values)}
+        self.groups = np.array(
+            [sum(self.group_bits.get(g, 0) for g in set(r[6] or ())) for r in rows],
+            dtype=np.int64,
+        )
         today = timezone.localdate()
         self.age_days = np.array(
             [np.nan if r[7] is None else (today - r[7]).days for r in rows], dtype=float
@@ -244,10 +249,14 @@ def _same(codes: np.ndarray, code: str) -> np.ndarray:
 
 
 def _eligible_groups(index: _Index, profile: Profile) -> np.ndarray:
+    """Services for no group in particular, for everyone, or for one of the person's groups."""
     if not profile.target_groups:
         return np.ones(len(index.sal_ids), dtype=bool)
-    wanted = set(profile.target_groups)
-    return np.array([not g or "all" in g or bool(g & wanted) for g in index.groups], dtype=bool)
+    wanted = sum(index.group_bits.get(g, 0) for g in set(profile.target_groups))
+    everyone = index.group_bits[TargetGroup.ALL]
+    return np.asarray(
+        (index.groups == 0) | ((index.groups & everyone) != 0) | ((index.groups & wanted) != 0)
+    )
 
 
 def match(

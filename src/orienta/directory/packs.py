@@ -63,7 +63,10 @@ def load_directory_pack(
             id=pk,
             name=entry["name"],
             # HSDS requires a description: the mandate, or the name, stands in for a missing one.
-            description=entry.get("description") or entry.get("mandate_fr") or entry["name"],
+            description=entry.get("description")
+            or (existing.description if existing else "")
+            or entry.get("mandate_fr")
+            or entry["name"],
             acronym=entry.get("acronym", ""),
             kind=entry["kind"],
             country=code,

@@ -4,6 +4,7 @@ Re-importing updates rows by id; columns HSDS does not define are kept in `extra
 
 from __future__ import annotations
 
+import functools
 import json
 import uuid
 from collections import defaultdict
@@ -38,6 +39,11 @@ class ImportReport:
     @property
     def total(self) -> int:
         return sum(self.created.values()) + sum(self.updated.values())
+
+
+@functools.cache
+def _validator(table: str) -> Draft202012Validator:
+    return Draft202012Validator(json_schema(table), format_checker=_FORMATS)
 
 
 def _typed_for_schema(column: Column, value: Any) -> Any:
@@ -97,7 +103,7 @@ def _check_row(table: Table, row: Row, problems: list[Problem]) -> dict[str, Any
     for name, value in row.values.items():
         column = table.column(name)
         schema_row[name] = _typed_for_schema(column, value) if column else value
-    validator = Draft202012Validator(json_schema(table.name), format_checker=_FORMATS)
+    validator = _validator(table.name)
     bad = False
     for error in validator.iter_errors(schema_row):
         where = error.path[0] if error.path else ""

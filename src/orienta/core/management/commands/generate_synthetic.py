@@ -3,6 +3,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 
 from orienta.core.synthetic import generate
+from orienta.directory.synthetic import generate_directory
 
 
 class Command(BaseCommand):
@@ -16,6 +17,9 @@ class Command(BaseCommand):
         parser.add_argument("--organisations", type=int, default=50)
         parser.add_argument("--people", type=int, default=500)
         parser.add_argument("--audit-events", type=int, default=10_000)
+        parser.add_argument(
+            "--services", type=int, default=0, help="Synthetic directory services to add."
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         counts = generate(
@@ -28,3 +32,6 @@ class Command(BaseCommand):
             f"Added {counts.organisations} organisations, {counts.people} people, "
             f"{counts.audit_events} audit events."
         )
+        if options["services"]:
+            made = generate_directory(seed=options["seed"], services=options["services"])
+            self.stdout.write(f"Added {made} directory services.")
