@@ -138,3 +138,19 @@ def test_at_risk_filter(client_for, coordinator, pack) -> None:
     assert "Hébergement" in page  # funding ends in 30 days
     assert "Identification des enfants" in page  # not verified for 400 days
     assert "Allocation de transport" not in page
+
+
+def test_coordinator_relabels_a_category(client_for, coordinator, colleague, pack) -> None:
+    client = client_for(coordinator)
+    assert "SHEL-TEMP" in client.get("/manage/taxonomy/").content.decode()
+    client.post(
+        "/manage/taxonomy/",
+        {"code": "SHEL-TEMP", "name": "Abri temporaire", "name_en": "Temporary shelter"},
+    )
+    term = d.TaxonomyTerm.objects.get(code="SHEL-TEMP")
+    assert term.name == "Abri temporaire"
+    assert AuditEvent.objects.filter(action="directory.taxonomyterm.updated").count() == 1
+    client.post("/manage/taxonomy/", {"code": "SHEL-TEMP", "name": " ", "name_en": "x"})
+    term.refresh_from_db()
+    assert term.name == "Abri temporaire"  # an empty French label is refused
+    assert client_for(colleague).get("/manage/taxonomy/").status_code == 403

@@ -27,18 +27,19 @@ def entries(language: str) -> dict[str, str]:
     return {_unquote(m[1]): _unquote(m[2]) for m in ENTRY.finditer(text) if _unquote(m[1])}
 
 
-def test_french_is_complete_and_compiled() -> None:
-    source = entries("fr")
+@pytest.mark.parametrize("language", ["fr", "ht"])
+def test_french_and_creole_are_complete_and_compiled(language: str) -> None:
+    source = entries(language)
     assert len(source) > 150
     untranslated = [msgid for msgid, msgstr in source.items() if not msgstr]
     assert untranslated == []
-    with (LOCALE / "fr" / "LC_MESSAGES" / "django.mo").open("rb") as handle:
+    with (LOCALE / language / "LC_MESSAGES" / "django.mo").open("rb") as handle:
         compiled = gettext.GNUTranslations(handle)
     stale = [msgid for msgid, msgstr in source.items() if compiled.gettext(msgid) != msgstr]
-    assert stale == [], "run msgfmt on the French catalogue"
+    assert stale == [], f"run msgfmt on the {language} catalogue"
 
 
-@pytest.mark.parametrize("language", ["fr", "en"])
+@pytest.mark.parametrize("language", ["fr", "en", "ht"])
 def test_placeholders_survive_translation(language: str) -> None:
     for msgid, msgstr in entries(language).items():
         if msgstr:
@@ -48,4 +49,4 @@ def test_placeholders_survive_translation(language: str) -> None:
 
 def test_english_catalogue_covers_the_same_strings() -> None:
     # English is the source language: an empty msgstr shows the English original.
-    assert set(entries("en")) == set(entries("fr"))
+    assert set(entries("en")) == set(entries("fr")) == set(entries("ht"))

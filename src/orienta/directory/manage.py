@@ -32,6 +32,7 @@ from orienta.directory.models import (
     Organisation,
     Service,
     ServiceChange,
+    TaxonomyTerm,
 )
 
 
@@ -198,3 +199,27 @@ def change_decide(request: AuthenticatedHttpRequest, change_id: UUID) -> HttpRes
     else:
         messages.success(request, _("Decision recorded."))
     return redirect("directory:change_list")
+
+
+@capability_required("directory.manage_services")
+def taxonomy(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The service categories, whose labels coordinators may correct (codes never change)."""
+    if request.method == "POST":
+        term = TaxonomyTerm.objects.filter(code=request.POST.get("code", "")).first()
+        if term is None:
+            messages.error(request, _("This category does not exist."))
+        else:
+            try:
+                services.relabel_term(
+                    acting_user=request.user,
+                    term=term,
+                    name=request.POST.get("name", ""),
+                    name_en=request.POST.get("name_en", ""),
+                )
+            except ServiceError as error:
+                messages.error(request, str(error.message))
+            else:
+                messages.success(request, _("Category saved."))
+        return redirect("directory:taxonomy")
+    terms = TaxonomyTerm.objects.exclude(code="").select_related("parent").order_by("code")
+    return render(request, "directory/manage/taxonomy.html", {"terms": terms})

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 import threading
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
@@ -129,9 +130,14 @@ class _Index:
                 "location__longitude",
                 "location__admin1_code",
                 "location__admin2_code",
+                "service__name",
+                "service__description",
             )
         )
         n = len(rows)
+        # For the public search: folded words, and each row's rank in name order.
+        self.texts = [fold(f"{r[12]} {r[13]}") for r in rows]
+        self.name_rank = np.argsort(np.argsort(np.array([fold(r[12]) for r in rows], dtype=object)))
         self.sal_ids = [r[0] for r in rows]
         self.service_ids = [r[1] for r in rows]
         position = {service: [] for service in self.service_ids}  # type: dict[Any, list[int]]
@@ -215,8 +221,19 @@ class _Index:
         return columns, unknown
 
 
+def fold(text: str) -> str:
+    """Lower case without accents, so that "enfants" finds "Enfants" and "sante" finds "Santé"."""
+    plain = unicodedata.normalize("NFKD", text or "").encode("ascii", "ignore").decode()
+    return plain.lower()
+
+
 _cache: dict[str, _Index] = {}
 _lock = threading.Lock()
+
+
+def current_index() -> _Index:
+    """The in-memory directory, rebuilt if the directory changed since it was built."""
+    return _index()
 
 
 def _index() -> _Index:

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from orienta.accounts.access import public_page
 from orienta.directory.hxl import service_map_csv
 from orienta.directory.models import Attribute, Contact, Service, ServiceAtLocation
-from orienta.directory.search import DirectorySearchForm, Filters, public_services, term_label
+from orienta.directory.search import DirectorySearchForm, Filters, find_service_ids, term_label
 
 PER_PAGE = 20
 
@@ -38,6 +38,11 @@ def _categories(services: list[Service]) -> dict[Any, list[str]]:
     return found
 
 
+def _in_order(ids: Any) -> list[Service]:
+    found = _with_details(Service.objects.filter(pk__in=list(ids))).in_bulk()
+    return [found[pk] for pk in ids if pk in found]
+
+
 def _with_details(services: Any) -> Any:
     return services.select_related("organization").prefetch_related(
         "cost_options",
@@ -51,12 +56,11 @@ def _with_details(services: Any) -> Any:
 @public_page
 def directory(request: HttpRequest) -> HttpResponse:
     form, filters = _filters(request)
-    pages = Paginator(_with_details(public_services(filters)), PER_PAGE)
-    page = pages.get_page(request.GET.get("page"))
-    services = list(page.object_list)
+    page = Paginator(find_service_ids(filters), PER_PAGE).get_page(request.GET.get("page"))
+    services = _in_order(page.object_list)
     labels = _categories(services)
     for service in services:
-        service.category_labels = labels.get(service.pk, [])
+        service.category_labels = labels.get(service.pk, [])  # type: ignore[attr-defined]
     query = request.GET.copy()
     query.pop("page", None)
     context = {"form": form, "page": page, "services": services, "query": query.urlencode()}
@@ -91,7 +95,7 @@ def printable(request: HttpRequest) -> HttpResponse:
     from weasyprint import HTML
 
     _form, filters = _filters(request)
-    services = list(_with_details(public_services(filters))[:2000])
+    services = _in_order(find_service_ids(filters)[:2000])
     labels = _categories(services)
     grouped: dict[str, dict[str, list[Service]]] = defaultdict(lambda: defaultdict(list))
     for service in services:
@@ -100,7 +104,7 @@ def printable(request: HttpRequest) -> HttpResponse:
             for sal in service.service_at_locations.all()
         } or {_("Area not stated")}
         names = labels.get(service.pk) or [_("Other services")]
-        service.category_labels = names
+        service.category_labels = names  # type: ignore[attr-defined]
         for area in areas:
             grouped[area][names[0]].append(service)
     context = {

@@ -6,16 +6,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from django import forms
-from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from orienta.directory.models import (
-    Attribute,
-    CostOption,
-    Language,
     Location,
-    Service,
     TargetGroup,
     TaxonomyTerm,
 )
@@ -91,46 +86,41 @@ class Filters:
     free: bool = False
 
 
-def public_services(filters: Filters) -> QuerySet[Service]:
-    """Active services matching the filters, in name order."""
-    services = Service.objects.filter(status="active")
-    if filters.q:
-        for word in filters.q.split()[:6]:
-            services = services.filter(Q(name__icontains=word) | Q(description__icontains=word))
+def find_service_ids(filters: Filters) -> list[Any]:
+    """Ids of the active services (with a place) matching the filters, in name order, found in
+    the in-memory directory that matching uses: no scan of the tables per search."""
+    import numpy as np
+
+    from orienta.directory.matching import current_index, fold
+
+    index = current_index()
+    n = len(index.sal_ids)
+    if n == 0:
+        return []
+    keep = index.active.copy()
+    for word in fold(filters.q).split()[:6]:
+        keep &= np.fromiter((word in text for text in index.texts), dtype=bool, count=n)
     if filters.category:
-        codes = [filters.category] + list(
-            TaxonomyTerm.objects.filter(parent__code=filters.category).values_list(
-                "code", flat=True
-            )
-        )
-        services = services.filter(
-            Exists(
-                Attribute.objects.filter(
-                    link_id=OuterRef("pk"), link_entity="service", taxonomy_term__code__in=codes
-                )
-            )
-        )
+        columns, _unknown = index.need_columns([filters.category])
+        keep &= index.categories[:, columns].any(axis=1) if columns else False
     if filters.area:
-        services = services.filter(service_at_locations__location__admin1_code=filters.area)
+        keep &= np.asarray(index.admin1 == filters.area, dtype=bool)
     if filters.target_group:
-        group = filters.target_group
-        if _json_contains_supported():
-            named = Q(target_groups__contains=[group]) | Q(target_groups__contains=["all"])
-        else:  # SQLite: match the JSON text
-            named = Q(target_groups__icontains=f'"{group}"') | Q(target_groups__icontains='"all"')
-        services = services.filter(named | Q(target_groups=[]))
+        bits = index.group_bits
+        wanted = bits.get(filters.target_group, 0) | bits["all"]
+        keep &= (index.groups == 0) | ((index.groups & wanted) != 0)
     if filters.language:
-        services = services.filter(
-            Exists(Language.objects.filter(service=OuterRef("pk"), code=filters.language))
-        )
+        spoken = index.languages.get(filters.language.lower())
+        keep &= spoken if spoken is not None else False
     if filters.free:
-        services = services.filter(
-            Exists(CostOption.objects.filter(service=OuterRef("pk"), option="free"))
-        )
-    return services.distinct().order_by("name")
-
-
-def _json_contains_supported() -> bool:
-    from django.db import connection
-
-    return bool(connection.features.supports_json_field_contains)
+        keep &= index.cost == 0
+    rows = np.flatnonzero(keep)
+    rows = rows[np.argsort(index.name_rank[rows], kind="stable")]
+    seen: set[Any] = set()
+    ordered = []
+    for i in rows:
+        service = index.service_ids[i]
+        if service not in seen:
+            seen.add(service)
+            ordered.append(service)
+    return ordered

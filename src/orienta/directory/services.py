@@ -230,3 +230,19 @@ def decide_change(
         changes={"note": note} if note else None,
     )
     return change
+
+
+@transaction.atomic
+def relabel_term(*, acting_user: Any, term: TaxonomyTerm, name: str, name_en: str) -> TaxonomyTerm:
+    """Correct a category's French and English labels; its code, and every link to it, stay."""
+    require_capability(acting_user, "directory.manage_services")
+    before = {"name": term.name, "name_en": term.name_en}
+    term.name, term.name_en = name.strip(), name_en.strip()
+    if not term.name:
+        raise ServiceError(_("The French label cannot be empty."), code="invalid")
+    term.save(update_fields=["name", "name_en"])
+    changes = diff(before, {"name": term.name, "name_en": term.name_en})
+    if changes:
+        directory_changed()
+        record("directory.taxonomyterm.updated", actor=acting_user, target=term, changes=changes)
+    return term

@@ -18,6 +18,7 @@ urlpatterns = [
     path("manage/services/<uuid:service_id>/verify/", manage.service_verify, name="service_verify"),
     path("manage/changes/", manage.change_list, name="change_list"),
     path("manage/analysis/", analysis_views.mapping_analysis, name="analysis"),
+    path("manage/taxonomy/", manage.taxonomy, name="taxonomy"),
     path("manage/import/", import_views.upload, name="import_upload"),
     path("manage/import/<str:token>/", import_views.map_columns, name="import_map"),
     path("manage/changes/<uuid:change_id>/decide/", manage.change_decide, name="change_decide"),
