@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 
@@ -17,18 +18,11 @@ if CHROMIUM is None and not os.environ.get("CI"):
     pytest.skip("Chromium is not installed (CI installs it)", allow_module_level=True)
 
 
-@pytest.fixture
-def demo_accounts(transactional_db: None) -> None:
-    # Before Playwright starts: while its event loop runs, Django would open (and leave open) a
-    # second database connection for this thread.
-    load_demo("ht", "demo-password")
-
-
-@pytest.fixture
-def page(demo_accounts: None, live_server, settings) -> Iterator[object]:
+@contextmanager
+def chromium_page(settings) -> Iterator[object]:
+    """A headless Debian Chromium page for the live server (plain HTTP, so no Secure cookies)."""
     # Playwright's sync API runs an event loop in this thread; the ORM refuses that unless told.
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    # The live server speaks plain HTTP, where Secure cookies would not come back.
     settings.SESSION_COOKIE_SECURE = settings.CSRF_COOKIE_SECURE = False
     settings.LANGUAGE_COOKIE_SECURE = False
     from playwright.sync_api import sync_playwright
@@ -47,10 +41,23 @@ def page(demo_accounts: None, live_server, settings) -> Iterator[object]:
                 "--no-first-run",
             ],
         )
-        context = browser.new_context(locale="en-US", viewport={"width": 1024, "height": 768})
+        context = browser.new_context(locale="en-US", viewport={"width": 1024, "height": 900})
         yield context.new_page()
         context.close()
         browser.close()
+
+
+@pytest.fixture
+def demo_accounts(transactional_db: None) -> None:
+    # Before Playwright starts: while its event loop runs, Django would open (and leave open) a
+    # second database connection for this thread.
+    load_demo("ht", "demo-password")
+
+
+@pytest.fixture
+def page(demo_accounts: None, live_server, settings) -> Iterator[object]:
+    with chromium_page(settings) as opened:
+        yield opened
 
 
 def test_demo_user_logs_in_and_switches_language(page, live_server) -> None:
@@ -102,22 +109,8 @@ def directory_page(transactional_db: None, live_server, settings) -> Iterator[ob
     from tests.fixtures.mini_pack import MINI_PACK
 
     load_directory_pack(MINI_PACK, source="mini")  # before Playwright starts (see demo_accounts)
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    settings.SESSION_COOKIE_SECURE = settings.CSRF_COOKIE_SECURE = False
-    settings.LANGUAGE_COOKIE_SECURE = False
-    from playwright.sync_api import sync_playwright
-
-    assert CHROMIUM, "CI must have Chromium at /usr/bin/chromium"
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        context = browser.new_context(locale="en-US", viewport={"width": 800, "height": 1000})
-        yield context.new_page()
-        context.close()
-        browser.close()
+    with chromium_page(settings) as opened:
+        yield opened
 
 
 def test_public_directory_without_login_in_french_and_english(directory_page, live_server) -> None:

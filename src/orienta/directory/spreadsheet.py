@@ -14,7 +14,7 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
-from orienta.directory.models import TargetGroup, TaxonomyTerm
+from orienta.directory.models import OrganisationKind, TargetGroup, TaxonomyTerm
 
 MAX_ROWS = 20_000
 
@@ -91,16 +91,7 @@ STATUSES = {
     "defunct": "defunct",
     "disparu": "defunct",
 }
-KINDS = {
-    "state_institution",
-    "ngo",
-    "international_ngo",
-    "un_agency",
-    "private_sector",
-    "community_based",
-    "consulate",
-    "regional_body",
-}
+KINDS = set(OrganisationKind.values)
 
 
 _COSTS = {_fold(word): value for word, value in COSTS.items()}

@@ -15,6 +15,9 @@ from typing import Any
 
 from django.db import models
 
+from orienta.directory.models.hsds import ReferralChannel
+from orienta.directory.models.organisation import OrganisationKind, OrganisationLevel
+
 HERE = Path(__file__).resolve().parent
 
 
@@ -51,25 +54,11 @@ class Table:
 _PROFILE: dict[str, list[Column]] = {
     "organization": [
         Column("acronym", "string", profile=True),
-        Column(
-            "kind",
-            "string",
-            profile=True,
-            enum=(
-                "state_institution",
-                "ngo",
-                "international_ngo",
-                "un_agency",
-                "private_sector",
-                "community_based",
-                "consulate",
-                "regional_body",
-            ),
-        ),
+        Column("kind", "string", profile=True, enum=tuple(OrganisationKind.values)),
         Column("country", "string", profile=True),
         Column("mandate_fr", "string", profile=True),
         Column("mandate_en", "string", profile=True),
-        Column("level", "string", profile=True, enum=("national", "regional", "local")),
+        Column("level", "string", profile=True, enum=tuple(OrganisationLevel.values)),
         Column("admin1_code", "string", profile=True),
         Column("admin1_name", "string", profile=True),
         Column("admin2_code", "string", profile=True),
@@ -85,12 +74,7 @@ _PROFILE: dict[str, list[Column]] = {
     "service": [
         Column("target_groups", "array", profile=True),
         Column("accepts_referrals", "boolean", profile=True),
-        Column(
-            "referral_channel",
-            "string",
-            profile=True,
-            enum=("platform", "email", "phone", "in_person"),
-        ),
+        Column("referral_channel", "string", profile=True, enum=tuple(ReferralChannel.values)),
         Column("referral_focal_point_id", "string", format="uuid", profile=True),
     ],
     "funding": [Column("end_date", "date", profile=True)],
