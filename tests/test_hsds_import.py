@@ -357,3 +357,16 @@ def test_export_writes_a_datapackage_with_every_table(tmp_path: Path) -> None:
     package = json.loads((tmp_path / "out" / "datapackage.json").read_text(encoding="utf-8"))
     assert {r["name"] for r in package["resources"]} == set(ORDER)
     assert counts_written["service"] == 1
+
+
+def test_an_organisation_entered_without_description_still_exports_valid_hsds(
+    tmp_path: Path,
+) -> None:
+    from orienta.directory.models import Organisation
+
+    Organisation.objects.create(name="Saisie rapide", kind="ngo", country="HT")
+    exporter.write_package(tmp_path / "out")
+    clear()
+    report = import_path(tmp_path / "out")
+    assert report.created["organization"] == 1
+    assert Organisation.objects.get().description == "Saisie rapide"  # the name stands in

@@ -17,7 +17,7 @@ class OrganisationForm(forms.ModelForm[Organisation]):
 
     class Meta:
         model = Organisation
-        fields = ["name", "acronym", "kind", "country"]
+        fields = ["name", "acronym", "kind", "country", "description"]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

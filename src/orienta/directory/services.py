@@ -22,7 +22,7 @@ from orienta.directory.models import (
     directory_changed,
 )
 
-EDITABLE = ("name", "acronym", "kind", "country")
+EDITABLE = ("name", "acronym", "kind", "country", "description")
 
 
 @transaction.atomic

@@ -46,7 +46,12 @@ def generate_directory(*, seed: int, services: int, batch: int = 5000) -> int:
     leaves = list(TaxonomyTerm.objects.exclude(parent=None).values_list("id", flat=True))
     groups = [g.value for g in TargetGroup]
     providers = [
-        Organisation(name=f"Prestataire synthétique {n:04d} (fictive)", kind="ngo", country="HT")
+        Organisation(
+            name=f"Prestataire synthétique {n:04d} (fictive)",
+            description="Organisation fictive créée pour les mesures de performance.",
+            kind="ngo",
+            country="HT",
+        )
         for n in range(max(1, services // 50))
     ]
     Organisation.objects.bulk_create(providers, batch_size=batch)

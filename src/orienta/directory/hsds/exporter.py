@@ -11,7 +11,14 @@ from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 
-from orienta.directory.hsds.spec import HERE, Column, Table, fields_by_column, tables
+from orienta.directory.hsds.spec import (
+    HERE,
+    Column,
+    Table,
+    fields_by_column,
+    fill_required,
+    tables,
+)
 
 
 def cell(column: Column | None, value: Any) -> Any:
@@ -42,7 +49,7 @@ def rows(table: Table) -> Iterator[dict[str, Any]]:
     for values in queryset.iterator(chunk_size=2000):
         row = {c.name: cell(c, v) for (c, _a), v in zip(attnames, values[:-1], strict=True)}
         row.update(values[-1] or {})
-        yield row
+        yield fill_required(table.name, row)
 
 
 def _csv_text(value: Any) -> str:

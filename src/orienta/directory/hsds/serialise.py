@@ -12,7 +12,7 @@ from django.db.models import Prefetch
 
 from orienta.directory import models as directory
 from orienta.directory.hsds.exporter import cell
-from orienta.directory.hsds.spec import fields_by_column, tables
+from orienta.directory.hsds.spec import fields_by_column, fill_required, tables
 
 
 def flat(instance: models.Model) -> dict[str, Any]:
@@ -20,6 +20,7 @@ def flat(instance: models.Model) -> dict[str, Any]:
     table = tables()[instance.hsds_table]  # type: ignore[attr-defined]
     by_column = fields_by_column(type(instance))
     values = {c.name: cell(c, getattr(instance, by_column[c.name].attname)) for c in table.columns}
+    fill_required(table.name, values)
     # HSDS's JSON Schemas give no column a null type: absent values are left out.
     return {name: value for name, value in values.items() if value is not None}
 
