@@ -77,6 +77,8 @@ COSTS = {
     "partagé": "shared",
     "participation": "shared",
     "participation aux frais": "shared",
+    "pataje frè": "shared",
+    "peye": "paid",
     "paid": "paid",
     "payant": "paid",
 }
@@ -90,6 +92,9 @@ STATUSES = {
     "temporairement fermé": "temporarily closed",
     "defunct": "defunct",
     "disparu": "defunct",
+    "aktif": "active",
+    "inaktif": "inactive",
+    "fèmen pou kounye a": "temporarily closed",
 }
 KINDS = set(OrganisationKind.values)
 
