@@ -147,6 +147,8 @@ def test_full_services_are_excluded(make) -> None:
     make("Places libres", available=3)
     result = match(["SHEL"], explain_exclusions=True)
     assert names(result) == ["Places libres"] and excluded(result) == {"Complet": {"full"}}
+    places = next(r for r in result.matches[0].reasons if r.code == "capacity")
+    assert places.detail == "3"
 
 
 def test_distance_ranks_nearer_first_and_is_reported(make) -> None:

@@ -187,9 +187,11 @@ class _Index:
                 self.cost[i] = min(self.cost[i], kind)
 
         self.full = np.zeros(n, dtype=bool)
+        self.available = np.full(n, np.nan)
         for service, available in ServiceCapacity.objects.values_list("service_id", "available"):
             for i in position.get(service, ()):
                 self.full[i] = available <= 0
+                self.available[i] = available
 
         self.languages: dict[str, np.ndarray] = {}
         self.has_languages = np.zeros(n, dtype=bool)
@@ -374,6 +376,8 @@ def _reasons(
         reasons.append(Reason("shared_cost"))
     elif cost == COST_PAID:
         reasons.append(Reason("paid"))
+    if not np.isnan(index.available[i]):
+        reasons.append(Reason("capacity", f"{index.available[i]:g}"))
     if profile.language:
         spoken = speaks is not None and bool(speaks[i])
         reasons.append(Reason("language" if spoken else "no_language", profile.language))
