@@ -132,6 +132,7 @@ class _Index:
                 "location__admin2_code",
                 "service__name",
                 "service__description",
+                "location__admin1_name",
             )
         )
         n = len(rows)
@@ -158,8 +159,12 @@ class _Index:
         )
         self.lat = np.radians(np.array([np.nan if r[8] is None else r[8] for r in rows], float))
         self.lon = np.radians(np.array([np.nan if r[9] is None else r[9] for r in rows], float))
-        self.admin1 = np.array([r[10] or "" for r in rows], dtype=object)
-        self.admin2 = np.array([r[11] or "" for r in rows], dtype=object)
+        # Area codes as small integers: comparing them is a vector operation, not 100k string
+        # comparisons.
+        self.area_numbers: dict[str, int] = {}
+        self.area_names = {r[10]: r[14] or r[10] for r in rows if r[10]}
+        self.admin1 = np.array([self._area(r[10]) for r in rows], dtype=np.int32)
+        self.admin2 = np.array([self._area(r[11]) for r in rows], dtype=np.int32)
 
         terms = list(TaxonomyTerm.objects.values_list("id", "code", "parent_id"))
         self.term_column = {term_id: i for i, (term_id, _c, _p) in enumerate(terms)}
@@ -202,6 +207,18 @@ class _Index:
             for i in position.get(service, ()):
                 spoken[i] = True
                 self.has_languages[i] = True
+
+    def _area(self, code: str | None) -> int:
+        if not code:
+            return -1
+        return self.area_numbers.setdefault(code, len(self.area_numbers))
+
+    def area_mask(self, column: np.ndarray, code: str) -> np.ndarray:
+        """Rows in the area `code` (none when the code is unknown or empty)."""
+        number = self.area_numbers.get(code) if code else None
+        if number is None:
+            return np.zeros(len(column), dtype=bool)
+        return np.asarray(column == number, dtype=bool)
 
     def need_columns(self, needs: list[str]) -> tuple[list[int], list[str]]:
         columns, unknown = [], []
@@ -250,21 +267,14 @@ def _index() -> _Index:
     return current
 
 
-def _distances(index: _Index, place: Place) -> np.ndarray:
+def _distances(index: _Index, place: Place, rows: np.ndarray) -> np.ndarray:
+    """Great-circle distance in km from the place to each of `rows` (nan when unknown)."""
     if place.latitude is None or place.longitude is None:
-        return np.full(len(index.sal_ids), np.nan)
+        return np.full(len(rows), np.nan)
     lat, lon = math.radians(place.latitude), math.radians(place.longitude)
-    a = (
-        np.sin((index.lat - lat) / 2) ** 2
-        + math.cos(lat) * np.cos(index.lat) * np.sin((index.lon - lon) / 2) ** 2
-    )
+    lats, lons = index.lat[rows], index.lon[rows]
+    a = np.sin((lats - lat) / 2) ** 2 + math.cos(lat) * np.cos(lats) * np.sin((lons - lon) / 2) ** 2
     return 2 * EARTH_KM * np.arcsin(np.sqrt(np.clip(a, 0, 1)))
-
-
-def _same(codes: np.ndarray, code: str) -> np.ndarray:
-    if not code:
-        return np.zeros(len(codes), dtype=bool)
-    return np.asarray(codes == code, dtype=bool)
 
 
 def _eligible_groups(index: _Index, profile: Profile) -> np.ndarray:
@@ -309,39 +319,35 @@ def match(
     }
     keep = np.logical_and.reduce(list(checks.values()))
 
-    distance = _distances(index, place)
-    score = np.zeros(n)
+    # Score only the rows that passed every check: usually a small part of the directory.
+    rows = np.flatnonzero(keep)
+    distance = _distances(index, place, rows)
     near = np.where(np.isnan(distance), 0.0, 1.0 / (1.0 + np.nan_to_num(distance) / 25.0))
-    score += 2.0 * near
-    same1 = (
-        np.asarray(index.admin1 == place.admin1_code) if place.admin1_code else np.zeros(n, bool)
-    )
-    same2 = (
-        np.asarray(index.admin2 == place.admin2_code) if place.admin2_code else np.zeros(n, bool)
-    )
-    score += np.where(same2, 1.0, np.where(same1, 0.6, 0.0))
-    score += np.select(
-        [index.cost == COST_FREE, index.cost == COST_SHARED], [0.5, 0.25], default=0.0
-    )
+    same1 = index.area_mask(index.admin1[rows], place.admin1_code)
+    same2 = index.area_mask(index.admin2[rows], place.admin2_code)
+    cost = index.cost[rows]
+    score = 2.0 * near + np.where(same2, 1.0, np.where(same1, 0.6, 0.0))
+    score += np.select([cost == COST_FREE, cost == COST_SHARED], [0.5, 0.25], default=0.0)
     speaks = index.languages.get(profile.language.lower()) if profile.language else None
-    if speaks is not None:
-        score += np.where(speaks, 0.4, np.where(index.has_languages, -0.2, 0.0))
-    elif profile.language:
-        score += np.where(index.has_languages, -0.2, 0.0)
-    fresh = index.age_days <= STALE_DAYS
-    score += np.where(fresh, 0.2, -0.2)
+    if profile.language:
+        listed = index.has_languages[rows]
+        spoken = speaks[rows] if speaks is not None else np.zeros(len(rows), dtype=bool)
+        score += np.where(spoken, 0.4, np.where(listed, -0.2, 0.0))
+    score += np.where(index.age_days[rows] <= STALE_DAYS, 0.2, -0.2)
 
-    chosen = np.flatnonzero(keep)
-    order = chosen[np.argsort(-score[chosen], kind="stable")][:limit]
+    best = np.arange(len(rows))
+    if len(best) > limit:  # only the best `limit` need sorting
+        best = np.argpartition(-score, limit)[:limit]
+    best = best[np.argsort(-score[best], kind="stable")]
     matches = [
         Match(
-            index.sal_ids[i],
-            index.service_ids[i],
-            round(float(score[i]), 3),
-            None if np.isnan(distance[i]) else round(float(distance[i]), 1),
-            _reasons(index, i, distance[i], same1[i], same2[i], place, profile, speaks),
+            index.sal_ids[rows[j]],
+            index.service_ids[rows[j]],
+            round(float(score[j]), 3),
+            None if np.isnan(distance[j]) else round(float(distance[j]), 1),
+            _reasons(index, rows[j], distance[j], same1[j], same2[j], place, profile, speaks),
         )
-        for i in order
+        for j in best
     ]
     _attach(matches)
     excluded = []

@@ -10,7 +10,6 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from orienta.directory.models import (
-    Location,
     TargetGroup,
     TaxonomyTerm,
 )
@@ -38,13 +37,12 @@ def category_choices() -> list[tuple[str, str]]:
 
 
 def area_choices() -> list[tuple[str, str]]:
-    areas = (
-        Location.objects.exclude(admin1_code="")
-        .values_list("admin1_code", "admin1_name")
-        .distinct()
-        .order_by("admin1_name")
-    )
-    return [("", str(_("All areas")))] + [(code, name or code) for code, name in areas]
+    """The admin-1 areas that have services, from the in-memory directory (no table scan)."""
+    from orienta.directory.matching import current_index
+
+    names = current_index().area_names
+    ordered = sorted(names.items(), key=lambda item: item[1] or item[0])
+    return [("", str(_("All areas")))] + [(code, name or code) for code, name in ordered]
 
 
 LANGUAGE_NAMES = {
@@ -104,7 +102,7 @@ def find_service_ids(filters: Filters) -> list[Any]:
         columns, _unknown = index.need_columns([filters.category])
         keep &= index.categories[:, columns].any(axis=1) if columns else False
     if filters.area:
-        keep &= np.asarray(index.admin1 == filters.area, dtype=bool)
+        keep &= index.area_mask(index.admin1, filters.area)
     if filters.target_group:
         bits = index.group_bits
         wanted = bits.get(filters.target_group, 0) | bits["all"]

@@ -7,7 +7,7 @@ import random
 import uuid
 from datetime import timedelta
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from orienta.directory.models import (
@@ -108,4 +108,8 @@ def generate_directory(*, seed: int, services: int, batch: int = 5000) -> int:
             Language.objects.bulk_create(languages)
         made += size
     directory_changed()
+    if connection.vendor == "postgresql":
+        # A real database has statistics from autovacuum; a fresh bulk load must gather them.
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
     return made

@@ -493,7 +493,8 @@ class Attribute(HsdsRecord):
     nature of the service provided."""
 
     hsds_table = "attribute"
-    link_id = models.UUIDField(_("link id"))
+    # Indexed: every service page, search and match looks up a service's categories by it.
+    link_id = models.UUIDField(_("link id"), db_index=True)
     taxonomy_term = models.ForeignKey(
         "TaxonomyTerm",
         on_delete=models.CASCADE,
