@@ -13,6 +13,7 @@ from uuid import UUID
 from django.db.models import Q, QuerySet
 from django.http import FileResponse, HttpRequest, HttpResponse, JsonResponse
 from django.urls import path, reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from orienta.directory import models as directory
@@ -44,7 +45,7 @@ def _flag(request: HttpRequest, name: str, default: bool) -> bool:
         return True
     if raw.lower() in ("false", "0", "no"):
         return False
-    raise BadParameterError(name, "must be true or false")
+    raise BadParameterError(name, _("must be true or false"))
 
 
 def _number(request: HttpRequest, name: str, default: int, maximum: int | None = None) -> int:
@@ -54,9 +55,9 @@ def _number(request: HttpRequest, name: str, default: int, maximum: int | None =
     try:
         value = int(raw)
     except ValueError:
-        raise BadParameterError(name, "must be a whole number") from None
+        raise BadParameterError(name, _("must be a whole number")) from None
     if value < 1:
-        raise BadParameterError(name, "must be 1 or more")
+        raise BadParameterError(name, _("must be 1 or more"))
     return min(value, maximum) if maximum else value
 
 
@@ -67,7 +68,7 @@ def _uuid(request: HttpRequest, name: str) -> UUID | None:
     try:
         return UUID(raw)
     except ValueError:
-        raise BadParameterError(name, "must be a UUID") from None
+        raise BadParameterError(name, _("must be a UUID")) from None
 
 
 def _respond(
@@ -104,13 +105,17 @@ def _collection(
     def view(request: HttpRequest) -> HttpResponse:
         try:
             if request.GET.get("format", "json") not in ("json", "ndjson"):
-                raise BadParameterError("format", "must be json or ndjson")
+                raise BadParameterError("format", _("must be json or ndjson"))
             page = _number(request, "page", 1)
             size = _number(request, "per_page", PER_PAGE, MAX_PER_PAGE)
             full = _flag(request, "full", False)
             rows = narrow(request, queryset()).order_by("pk")
         except BadParameterError as bad:
-            return _error(400, "invalid", f"{bad.name} {bad.message}", {"parameter": bad.name})
+            message = _("%(parameter)s %(problem)s") % {
+                "parameter": bad.name,
+                "problem": bad.message,
+            }
+            return _error(400, "invalid", message, {"parameter": bad.name})
         total = rows.count()
         window = rows[(page - 1) * size : page * size]
         return _respond(request, render(window, full), total, page, size)
@@ -126,7 +131,7 @@ def _single(
     def view(request: HttpRequest, pk: UUID) -> HttpResponse:
         items = render(queryset().filter(pk=pk), True)
         if not items:
-            return _error(404, "not_found", "Not found.")
+            return _error(404, "not_found", _("Not found."))
         return JsonResponse(items[0], json_dumps_params={"ensure_ascii": False})
 
     return view
@@ -145,7 +150,7 @@ def _services(request: HttpRequest, rows: QuerySet[Any]) -> QuerySet[Any]:
         try:
             moment = datetime.fromisoformat(after)
         except ValueError:
-            raise BadParameterError("modified_after", "must be an ISO 8601 date-time") from None
+            raise BadParameterError("modified_after", _("must be an ISO 8601 date-time")) from None
         rows = rows.filter(last_modified__gt=moment)
     return rows
 
