@@ -107,3 +107,18 @@ def chromium_path() -> str | None:
     return shutil.which("chromium") or (
         "/usr/bin/chromium" if os.path.exists("/usr/bin/chromium") else None
     )
+
+
+@pytest.fixture
+def nrm(db: None) -> None:
+    """The NRM taxonomy and the screening questions, as `orienta load_pack` loads them."""
+    from orienta.cases.packs import load_screening
+    from orienta.directory.taxonomy import load_taxonomy
+
+    load_taxonomy()
+    load_screening("ht")
+
+
+@pytest.fixture
+def reception_officer(make_user: Callable[..., User], organisation: Organisation) -> User:
+    return make_user("reception@a.example", organisation, Role.RECEPTION_OFFICER)

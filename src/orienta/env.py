@@ -143,3 +143,20 @@ def parse_field_keys(name: str, value: str) -> list[bytes]:
     if not keys:
         raise ImproperlyConfigured(f"{name} holds no key.")
     return keys
+
+
+def parse_retention(name: str, value: str) -> dict[str, int]:
+    """Retention periods per case kind: "kind=days,kind=days". Unknown kinds are checked by the
+    cases app when it loads (it owns the list); here only the shape and the numbers."""
+    periods: dict[str, int] = {}
+    for item in value.split(","):
+        item = item.strip()
+        if not item:
+            continue
+        kind, separator, days = item.partition("=")
+        if not separator or not kind.strip() or not days.strip().isdigit() or int(days) < 1:
+            raise ImproperlyConfigured(
+                f"{name}: {item!r} is not of the form kind=days (a whole number of days ≥ 1)."
+            )
+        periods[kind.strip()] = int(days)
+    return periods

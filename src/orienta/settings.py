@@ -22,6 +22,7 @@ from orienta.env import (
     new_field_key,
     new_secret_key,
     parse_field_keys,
+    parse_retention,
 )
 
 ORIENTA_HOME = env_path("ORIENTA_HOME", "./orienta-data")
@@ -56,6 +57,8 @@ INSTALLED_APPS = [
     "orienta.accounts",
     "orienta.audit",
     "orienta.directory",
+    "orienta.cases",
+    "orienta.identity",
     "orienta.api",
 ]
 
@@ -289,3 +292,14 @@ ORIENTA_BASE_URL = env_str("ORIENTA_BASE_URL", "http://127.0.0.1:8000")
 if not ORIENTA_BASE_URL.startswith(("http://", "https://")):
     raise ImproperlyConfigured("ORIENTA_BASE_URL must start with http:// or https://.")
 CSRF_FAILURE_VIEW = "orienta.core.views.csrf_failure"
+
+# Cases: how long a case is kept after closure before it is anonymised, per case kind, in days
+# ("forced_return=1825,child=3650"); kinds not named keep the default.
+ORIENTA_RETENTION_DEFAULT_DAYS = env_int("ORIENTA_RETENTION_DEFAULT_DAYS", 5 * 365, minimum=1)
+ORIENTA_RETENTION_DAYS = parse_retention(
+    "ORIENTA_RETENTION_DAYS", env_str("ORIENTA_RETENTION_DAYS", "")
+)
+# Break-glass access to a case lasts this long.
+ORIENTA_BREAK_GLASS_HOURS = env_int("ORIENTA_BREAK_GLASS_HOURS", 4, minimum=1, maximum=72)
+# Candidate persons shown at registration.
+ORIENTA_CANDIDATES_SHOWN = 8

@@ -81,7 +81,8 @@ def scope_for(user: Any, capability: str) -> Scope:
     ensure_known(capability)
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return NOWHERE
-    if user.is_superuser:
+    if user.is_superuser and capability in ROLE_CAPABILITIES[Role.ADMINISTRATOR]:
+        # A superuser is the platform's administrator, with no more reach into people's files.
         return EVERYWHERE
     organisation_ids = set()
     for organisation_id, role in roles_of(user):

@@ -39,12 +39,25 @@ CAPABILITIES: dict[str, Promise] = {
     "directory.propose_service_changes": _(
         "Propose changes to the organisation's own services, for a coordinator to validate"
     ),
+    "cases.register": _("Register a person and open a case for the organisation"),
+    "cases.work_cases": _(
+        "Work on the cases one is assigned to or registered: screening, needs, consent, notes"
+    ),
+    "cases.view_caseload": _("See and assign the organisation's whole caseload"),
+    "cases.view_child_cases": _("See the cases of children (child protection)"),
+    "cases.break_glass": _(
+        "Open another case of the organisation in an emergency, with a written reason"
+    ),
 }
 
 _EVERY_ROLE = {"accounts.view_members", "directory.view_organisations"}
+# People's files are for those who work with them: the platform's administrator manages
+# organisations, accounts and keys, and does not read cases (need-to-know).
+_CASE_CAPABILITIES = {name for name in CAPABILITIES if name.startswith("cases.")}
+_CASEWORK = {"cases.register", "cases.work_cases", "cases.break_glass"}
 
 ROLE_CAPABILITIES: dict[Role, frozenset[str]] = {
-    Role.ADMINISTRATOR: frozenset(CAPABILITIES),
+    Role.ADMINISTRATOR: frozenset(set(CAPABILITIES) - _CASE_CAPABILITIES),
     Role.COORDINATOR: frozenset(
         _EVERY_ROLE
         | {
@@ -56,10 +69,21 @@ ROLE_CAPABILITIES: dict[Role, frozenset[str]] = {
             "directory.view_analysis",
         }
     ),
-    Role.RECEPTION_OFFICER: frozenset(_EVERY_ROLE | {"directory.match_services"}),
-    Role.CASEWORKER: frozenset(_EVERY_ROLE | {"directory.match_services"}),
+    # Reception officers register at the border and hand over; children's files stay with
+    # child-protection staff.
+    Role.RECEPTION_OFFICER: frozenset(_EVERY_ROLE | _CASEWORK | {"directory.match_services"}),
+    Role.CASEWORKER: frozenset(
+        _EVERY_ROLE | _CASEWORK | {"directory.match_services", "cases.view_child_cases"}
+    ),
     Role.CASE_SUPERVISOR: frozenset(
-        _EVERY_ROLE | {"accounts.manage_members", "directory.match_services"}
+        _EVERY_ROLE
+        | _CASEWORK
+        | {
+            "accounts.manage_members",
+            "directory.match_services",
+            "cases.view_caseload",
+            "cases.view_child_cases",
+        }
     ),
     Role.PROVIDER_FOCAL_POINT: frozenset(_EVERY_ROLE | {"directory.propose_service_changes"}),
     Role.ANALYST: frozenset(_EVERY_ROLE | {"directory.view_analysis"}),

@@ -7,6 +7,7 @@ from orienta.accounts.api import router as accounts_router
 from orienta.api import errors
 from orienta.api.auth import AUTH
 from orienta.audit.api import router as audit_router
+from orienta.cases.api import router as cases_router
 from orienta.directory.api import router as directory_router
 
 api = NinjaAPI(
@@ -27,3 +28,4 @@ errors.install(api)
 api.add_router("/", accounts_router)
 api.add_router("/", directory_router)
 api.add_router("/", audit_router)
+api.add_router("/", cases_router)

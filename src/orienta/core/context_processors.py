@@ -15,6 +15,8 @@ from orienta.accounts.access import capabilities_of
 NAVIGATION = [
     (_("Home"), "core:home", None),
     (_("Directory"), "public:directory", None),
+    (_("Cases"), "cases:list", ("cases.work_cases", "cases.view_caseload")),
+    (_("Register"), "cases:register", "cases.register"),
     (_("Organisations"), "directory:organisation_list", "directory.view_organisations"),
     (
         _("Services"),

@@ -9,6 +9,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connections
 
+from orienta.cases.demo import load_demo_cases
 from orienta.core.demo import load_demo
 from orienta.core.management.commands.serve import run_gunicorn
 from orienta.core.packs import available
@@ -36,10 +37,13 @@ class Command(BaseCommand):
         password = settings.ORIENTA_DEMO_PASSWORD or secrets.token_urlsafe(9)
         accounts = load_demo(options["country"], password)
         call_command("load_pack", options["country"], verbosity=0)
+        cases = load_demo_cases(options["country"])
         if not options["no_serve"]:
             call_command("collectstatic", interactive=False, verbosity=0)
         url = f"http://{options['host']}:{options['port']}/"
         self.stdout.write(self.style.SUCCESS(f"Orienta demo ({options['country']}) at {url}"))
+        if cases:
+            self.stdout.write(f"Demo caseload: {cases} fictional cases.")
         self.stdout.write(f"Password for every account: {password}")
         width = max(len(a.email) for a in accounts)
         for account in accounts:

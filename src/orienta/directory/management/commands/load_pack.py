@@ -2,6 +2,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from orienta.cases.packs import load_screening
 from orienta.core.packs import available
 from orienta.directory.hsds.importer import ImportRejectedError
 from orienta.directory.packs import load_directory
@@ -12,7 +13,8 @@ class Command(BaseCommand):
     help = (
         "Load a country's reference packs: the NRM service taxonomy and the country's directory "
         "(institutions, international organisations, clearly labelled fictional providers, and "
-        "their services). Safe to run again: only what differs from the pack is written."
+        "their services), and the screening questions. Safe to run again: only what differs "
+        "from the pack is written."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -33,3 +35,5 @@ class Command(BaseCommand):
                 f"created, {report.updated.get('service', 0)} updated."
             )
         )
+        questions = load_screening(options["country"])
+        self.stdout.write(f"Screening: {questions} questions.")

@@ -1,0 +1,90 @@
+"""The case list: keyset pagination (newest first) and name search through the key index.
+
+Offset paging 100,000 rows deep costs a third of a second here; a keyset page costs the same at
+any depth. The cursor is the last row's (created_at, id).
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from orienta.accounts.access import scope_for
+from orienta.cases.models import Case
+from orienta.identity.keys import name_keys
+from orienta.identity.models import PersonKey
+
+PAGE_SIZE = 50
+
+
+@dataclass(frozen=True)
+class CaseFilters:
+    mine: bool = True
+    status: str = ""
+    priority: str = ""
+    kind: str = ""
+    q: str = ""
+
+
+def encode_cursor(case: Case) -> str:
+    return f"{case.created_at.isoformat()}_{case.pk}"
+
+
+def decode_cursor(value: str) -> tuple[datetime, uuid.UUID] | None:
+    stamp, _sep, pk = value.partition("_")
+    try:
+        return datetime.fromisoformat(stamp), uuid.UUID(pk)
+    except ValueError:
+        return None
+
+
+def _name_filter(rows: QuerySet[Case], user: Any, q: str) -> QuerySet[Case]:
+    """Words of a name, matched by sound ("Jozef" finds "Joseph"): one index look-up for the
+    first two words together, then the rest."""
+    keys = name_keys(q)
+    pairs = [key for key in keys if key.startswith("p:")]
+    wanted = pairs or keys
+    if not wanted:
+        return rows.none()
+    scope = scope_for(user, "cases.work_cases")
+    persons = PersonKey.objects.filter(key=wanted[0])
+    persons = scope.apply(persons, "organisation_id")
+    for key in wanted[1:]:
+        persons = persons.filter(person_id__in=PersonKey.objects.filter(key=key).values("person_id"))
+    return rows.filter(person_id__in=persons.values("person_id"))
+
+
+def case_page(
+    user: Any, filters: CaseFilters, after: str = ""
+) -> tuple[list[Case], str]:
+    rows = Case.objects.visible_to(user)
+    if filters.mine:
+        rows = rows.filter(assigned_to=user)
+    if filters.status:
+        rows = rows.filter(status=filters.status)
+    if filters.priority:
+        rows = rows.filter(priority=filters.priority)
+    if filters.kind:
+        rows = rows.filter(kind=filters.kind)
+    if filters.q:
+        reference = filters.q.strip().upper()
+        if len(reference) == 14 and reference.count("-") == 2:
+            rows = rows.filter(reference=reference)
+        else:
+            rows = _name_filter(rows, user, filters.q)
+    cursor = decode_cursor(after) if after else None
+    if cursor is not None:
+        created_at, pk = cursor
+        rows = rows.filter(Q(created_at__lt=created_at) | Q(created_at=created_at, pk__lt=pk))
+    page = list(
+        rows.select_related("person", "assigned_to").order_by("-created_at", "-pk")[
+            : PAGE_SIZE + 1
+        ]
+    )
+    more = len(page) > PAGE_SIZE
+    page = page[:PAGE_SIZE]
+    return page, (encode_cursor(page[-1]) if more and page else "")
