@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from django.utils import timezone
+
 from orienta.cases import intake, services
 from orienta.cases.models import Case
 from orienta.cases.models.choices import ConsentGiver, ConsentMethod, ConsentPurpose
@@ -16,7 +18,7 @@ def registration_consent(**extra: Any) -> services.ConsentData:
         "purpose": ConsentPurpose.REGISTRATION,
         "given_by": ConsentGiver.PERSON,
         "method": ConsentMethod.VERBAL_CERTIFIED,
-        "given_on": date.today(),
+        "given_on": timezone.localdate(),
     }
     values.update(extra)
     return services.ConsentData(**values)
@@ -41,8 +43,11 @@ def register_case(user: Any, organisation: Any, **extra: Any) -> Case:
     person = person_data(**extra.pop("person", {}))
     data = intake.Intake(
         person=person,
-        episode=EpisodeData(arrived_on=extra.pop("arrived_on", date.today()),
-                            returned_from="DO", entry_point="Ouanaminthe"),
+        episode=EpisodeData(
+            arrived_on=extra.pop("arrived_on", timezone.localdate()),
+            returned_from="DO",
+            entry_point="Ouanaminthe",
+        ),
         kind=extra.pop("kind", "forced_return"),
         consents=consents,
         **extra,

@@ -19,7 +19,7 @@ if CHROMIUM is None and not os.environ.get("CI"):
 
 
 @contextmanager
-def chromium_page(settings) -> Iterator[object]:
+def chromium_page(settings, viewport: dict[str, int] | None = None) -> Iterator[object]:
     """A headless Debian Chromium page for the live server (plain HTTP, so no Secure cookies)."""
     # Playwright's sync API runs an event loop in this thread; the ORM refuses that unless told.
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
@@ -41,7 +41,9 @@ def chromium_page(settings) -> Iterator[object]:
                 "--no-first-run",
             ],
         )
-        context = browser.new_context(locale="en-US", viewport={"width": 1024, "height": 900})
+        context = browser.new_context(
+            locale="en-US", viewport=viewport or {"width": 1024, "height": 900}
+        )
         yield context.new_page()
         context.close()
         browser.close()

@@ -1,6 +1,5 @@
 """Cases in the REST API: the same scoping, capabilities and services as the pages."""
 
-
 from datetime import date, datetime
 from typing import Any
 from uuid import UUID
@@ -122,8 +121,7 @@ def get_person(request: HttpRequest, person_id: UUID) -> Person:
 @capability("cases.work_cases")
 def get_case_person(request: HttpRequest, case_id: UUID) -> Person:
     case = get_case_for_user(request.user, case_id)
-    record_view(request, case.person, organisation=case.organisation,
-                action="cases.person.viewed")
+    record_view(request, case.person, organisation=case.organisation, action="cases.person.viewed")
     return case.person
 
 
@@ -203,7 +201,10 @@ def list_needs(request: HttpRequest, case_id: UUID) -> list[Any]:
 def add_need(request: HttpRequest, case_id: UUID, payload: NeedIn) -> Status[Any]:
     case = get_case_for_user(request.user, case_id)
     need = services.add_need(
-        acting_user=request.user, case=case, term=payload.term, urgency=payload.urgency,
+        acting_user=request.user,
+        case=case,
+        term=payload.term,
+        urgency=payload.urgency,
         note=payload.note,
     )
     return Status(201, need)
@@ -259,9 +260,7 @@ def add_consent(request: HttpRequest, case_id: UUID, payload: ConsentIn) -> Stat
     case = get_case_for_user(request.user, case_id)
     values = payload.dict()
     organisation_id = values.pop("recipient_organisation_id")
-    organisation = (
-        get_object_or_404(Organisation, pk=organisation_id) if organisation_id else None
-    )
+    organisation = get_object_or_404(Organisation, pk=organisation_id) if organisation_id else None
     consent = services.record_consent(
         acting_user=request.user,
         case=case,
@@ -278,8 +277,11 @@ def withdraw(request: HttpRequest, case_id: UUID, consent_id: int) -> Consent:
     return services.withdraw_consent(acting_user=request.user, consent=consent)
 
 
-@router.get("/cases/{case_id}/consent-check", response=ConsentCheckOut,
-            summary="Whether a consent in force covers a purpose and a recipient")
+@router.get(
+    "/cases/{case_id}/consent-check",
+    response=ConsentCheckOut,
+    summary="Whether a consent in force covers a purpose and a recipient",
+)
 @capability("cases.work_cases")
 def consent_check(
     request: HttpRequest,
@@ -301,3 +303,105 @@ def consent_check(
         "recipient_category": recipient_category,
         "has_consent": has_consent(case, purpose, recipient),
     }
+
+
+# --- Registration --------------------------------------------------------------------------
+
+
+class DocumentIn(Schema):
+    document_type: str
+    status: str = "held"
+    number: str = ""
+    issuing_country: str = Field("", max_length=2)
+
+
+class PersonIn(Schema):
+    given_name: str = Field(..., min_length=1, max_length=150)
+    family_name: str = Field(..., min_length=1, max_length=150)
+    sex: str = "unknown"
+    other_names: list[str] = []
+    birth_date: date | None = None
+    birth_date_precision: str = "exact"
+    stated_age: int | None = Field(None, ge=0, le=200)
+    nationality: str = Field("", max_length=2)
+    other_nationalities: list[str] = []
+    statelessness_risk: bool = False
+    origin_admin1_code: str = ""
+    origin_admin1_name: str = ""
+    origin_admin2_name: str = ""
+    origin_locality: str = ""
+    languages: list[str] = []
+    phone: str = ""
+    documents: list[DocumentIn] = []
+
+
+class RegistrationIn(Schema):
+    organisation_id: UUID
+    kind: CaseKind
+    arrived_on: date
+    returned_from: str = Field("", max_length=2)
+    entry_point: str = ""
+    person: PersonIn
+    existing_person_id: UUID | None = Field(
+        None, description="A candidate chosen as the same person: a new case for them"
+    )
+    accompaniment: str = ""
+    accompanied_by_id: UUID | None = None
+    answers: list[AnswerIn] = []
+    specific_needs: list[str] = []
+    needs: list[NeedIn] = []
+    consents: list[ConsentIn] = Field(..., min_length=1)
+
+
+@router.post(
+    "/cases",
+    response={201: CaseOut},
+    summary="Register a person (or a repeat return) and open the case, all or nothing",
+)
+@capability("cases.register")
+def register(request: HttpRequest, payload: RegistrationIn) -> Status[Any]:
+    from orienta.accounts.access import scope_for
+    from orienta.cases.intake import Intake, NeedData, register
+    from orienta.cases.registration import DocumentData, EpisodeData, PersonData
+    from orienta.directory.models import Organisation
+
+    scope = scope_for(request.user, "cases.register")
+    organisation = get_object_or_404(
+        Organisation.objects.filter(pk__in=scope.organisation_ids), pk=payload.organisation_id
+    )
+    pool = Person.objects.filter(organisation=organisation, anonymised_at__isnull=True)
+    existing = (
+        get_object_or_404(pool, pk=payload.existing_person_id)
+        if payload.existing_person_id
+        else None
+    )
+    adult = (
+        get_object_or_404(pool, pk=payload.accompanied_by_id) if payload.accompanied_by_id else None
+    )
+    person = payload.person.dict()
+    documents = [DocumentData(**d) for d in person.pop("documents")]
+    consents = []
+    for consent in payload.consents:
+        values = consent.dict()
+        recipient_id = values.pop("recipient_organisation_id")
+        values["recipient_organisation"] = (
+            get_object_or_404(Organisation, pk=recipient_id) if recipient_id else None
+        )
+        consents.append(services.ConsentData(**values))
+    case = register(
+        acting_user=request.user,
+        organisation=organisation,
+        intake=Intake(
+            person=PersonData(documents=documents, origin_country=person["nationality"], **person),
+            episode=EpisodeData(payload.arrived_on, payload.returned_from, payload.entry_point),
+            kind=payload.kind,
+            consents=consents,
+            existing_person=existing,
+            accompaniment=payload.accompaniment,
+            accompanied_by=adult,
+            answers=[services.AnswerData(a.code, a.present, a.note) for a in payload.answers],
+            specific_needs=payload.specific_needs,
+            needs=[NeedData(n.term, n.urgency, n.note) for n in payload.needs],
+        ),
+    )
+    return Status(201, case)

@@ -54,14 +54,14 @@ def _name_filter(rows: QuerySet[Case], user: Any, q: str) -> QuerySet[Case]:
     persons = PersonKey.objects.filter(key=wanted[0])
     persons = scope.apply(persons, "organisation_id")
     for key in wanted[1:]:
-        persons = persons.filter(person_id__in=PersonKey.objects.filter(key=key).values("person_id"))
+        persons = persons.filter(
+            person_id__in=PersonKey.objects.filter(key=key).values("person_id")
+        )
     return rows.filter(person_id__in=persons.values("person_id"))
 
 
-def case_page(
-    user: Any, filters: CaseFilters, after: str = ""
-) -> tuple[list[Case], str]:
-    rows = Case.objects.visible_to(user)
+def case_page(user: Any, filters: CaseFilters, after: str = "") -> tuple[list[Case], str]:
+    rows: QuerySet[Case] = Case.objects.visible_to(user)
     if filters.mine:
         rows = rows.filter(assigned_to=user)
     if filters.status:
@@ -81,9 +81,7 @@ def case_page(
         created_at, pk = cursor
         rows = rows.filter(Q(created_at__lt=created_at) | Q(created_at=created_at, pk__lt=pk))
     page = list(
-        rows.select_related("person", "assigned_to").order_by("-created_at", "-pk")[
-            : PAGE_SIZE + 1
-        ]
+        rows.select_related("person", "assigned_to").order_by("-created_at", "-pk")[: PAGE_SIZE + 1]
     )
     more = len(page) > PAGE_SIZE
     page = page[:PAGE_SIZE]

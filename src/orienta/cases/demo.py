@@ -20,8 +20,11 @@ def load_demo_cases(country: str) -> int:
     for key in ("casework", "casework_b"):
         entry = next(o for o in pack["organisations"] if o["key"] == key)
         organisation = Organisation.objects.get(name=entry["name"], country=pack["country"])
-        emails = [a["email"] for a in pack["accounts"] if a["organisation"] == key
-                  and a["role"] in ("caseworker", "case_supervisor")]
+        emails = [
+            a["email"]
+            for a in pack["accounts"]
+            if a["organisation"] == key and a["role"] in ("caseworker", "case_supervisor")
+        ]
         owners.append(Owner(organisation, list(User.objects.filter(email__in=emails))))
     organisations = [owner.organisation for owner in owners]
     # Generated persons have nobody as their registering officer; real registrations do.

@@ -9,7 +9,7 @@ from django.db import models
 from orienta.cases import crypto
 
 
-class EncryptedTextField(models.TextField):  # type: ignore[type-arg]
+class EncryptedTextField(models.TextField):
     """Encrypted at rest. It cannot be searched or ordered in SQL, by design; audit events list
     the field as changed and never its value (`SENSITIVE_FIELDS`)."""
 

@@ -54,8 +54,9 @@ class CountryField(forms.CharField):
 
 class RegistrationForm(forms.Form):
     # Arrival
-    kind = forms.ChoiceField(label=_("Kind of case"), choices=CaseKind.choices,
-                             initial=CaseKind.FORCED_RETURN)
+    kind = forms.ChoiceField(
+        label=_("Kind of case"), choices=CaseKind.choices, initial=CaseKind.FORCED_RETURN
+    )
     arrived_on = forms.DateField(label=_("Date of arrival"), widget=DATE)
     returned_from = CountryField(label=_("Returned from (country code)"))
     entry_point = forms.CharField(label=_("Entry point"), required=False, max_length=120)
@@ -63,12 +64,15 @@ class RegistrationForm(forms.Form):
     given_name = forms.CharField(label=_("Given names"), max_length=150)
     family_name = forms.CharField(label=_("Family name"), max_length=150)
     other_names = forms.CharField(
-        label=_("Other names and aliases"), required=False, max_length=300,
+        label=_("Other names and aliases"),
+        required=False,
+        max_length=300,
         help_text=_("Separate with commas."),
     )
     sex = forms.ChoiceField(label=_("Sex"), choices=Sex.choices, widget=forms.RadioSelect)
     birth_date_precision = forms.ChoiceField(
-        label=_("The date of birth is"), choices=BirthDatePrecision.choices,
+        label=_("The date of birth is"),
+        choices=BirthDatePrecision.choices,
         initial=BirthDatePrecision.EXACT,
     )
     birth_date = forms.DateField(label=_("Date of birth"), required=False, widget=DATE)
@@ -88,17 +92,23 @@ class RegistrationForm(forms.Form):
     )
     origin_locality = forms.CharField(label=_("Locality"), required=False, max_length=150)
     languages = forms.MultipleChoiceField(
-        label=_("Languages spoken"), required=False, widget=forms.CheckboxSelectMultiple,
+        label=_("Languages spoken"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
         choices=list(LANGUAGE_NAMES.items()),
     )
     phone = forms.CharField(label=_("Phone"), required=False, max_length=40)
     # Family
     accompaniment = forms.ChoiceField(
-        label=_("For a child: travelling"), required=False, widget=forms.RadioSelect,
+        label=_("For a child: travelling"),
+        required=False,
+        widget=forms.RadioSelect,
         choices=Accompaniment.choices,
     )
     accompanied_by = forms.ModelChoiceField(
-        label=_("Accompanying adult"), required=False, queryset=Person.objects.none(),
+        label=_("Accompanying adult"),
+        required=False,
+        queryset=Person.objects.none(),
         help_text=_("Adults registered by your organisation in the last two days."),
     )
     existing_person = forms.ModelChoiceField(
@@ -106,7 +116,9 @@ class RegistrationForm(forms.Form):
     )
     # Screening
     specific_needs = forms.MultipleChoiceField(
-        label=_("Specific needs"), required=False, widget=forms.CheckboxSelectMultiple,
+        label=_("Specific needs"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
         choices=SpecificNeed.choices,
     )
     # Consent to registration (always), follow-up and referral (optional)
@@ -120,12 +132,13 @@ class RegistrationForm(forms.Form):
         label=_("Best-interests procedure reference"), required=False, max_length=80
     )
     consent_method = forms.ChoiceField(
-        label=_("How consent was given"), choices=ConsentMethod.choices,
+        label=_("How consent was given"),
+        choices=ConsentMethod.choices,
         initial=ConsentMethod.VERBAL_CERTIFIED,
     )
     consent_script_language = forms.ChoiceField(
-        label=_("Script read in"), choices=[("fr", "Français"), ("ht", "Kreyòl"),
-                                            ("en", "English")],
+        label=_("Script read in"),
+        choices=[("fr", "Français"), ("ht", "Kreyòl"), ("en", "English")],
     )
     consent_registration = forms.BooleanField(
         label=_("The person agrees to be registered and to the processing of their data"),
@@ -138,8 +151,8 @@ class RegistrationForm(forms.Form):
         label=_("The person agrees to be referred to services for the needs recorded below"),
         required=False,
     )
-    assigned_to = forms.ModelChoiceField(
-        label=_("Caseworker"), required=False, queryset=None,  # type: ignore[arg-type]
+    assigned_to: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
+        label=_("Caseworker"), required=False, queryset=Person.objects.none()
     )
 
     def __init__(self, *args: Any, user: Any, organisation: Any, **kwargs: Any) -> None:
@@ -171,15 +184,19 @@ class RegistrationForm(forms.Form):
         )
         for item in self.items:
             self.fields[f"q_{item.code}"] = forms.ChoiceField(
-                label=item.label, choices=Presence.choices, initial=Presence.UNKNOWN,
-                widget=forms.RadioSelect, required=False,
+                label=item.label,
+                choices=Presence.choices,
+                initial=Presence.UNKNOWN,
+                widget=forms.RadioSelect,
+                required=False,
             )
             self.fields[f"qn_{item.code}"] = forms.CharField(
                 label=_("Note"), required=False, max_length=2000
             )
         for row in range(1, DOCUMENT_ROWS + 1):
             self.fields[f"doc{row}_type"] = forms.ChoiceField(
-                label=_("Document"), required=False,
+                label=_("Document"),
+                required=False,
                 choices=[("", "—"), *DocumentType.choices],
             )
             self.fields[f"doc{row}_number"] = forms.CharField(
@@ -187,7 +204,9 @@ class RegistrationForm(forms.Form):
             )
             self.fields[f"doc{row}_country"] = CountryField(label=_("Issued by"))
             self.fields[f"doc{row}_status"] = forms.ChoiceField(
-                label=_("Status"), required=False, choices=DocumentStatus.choices,
+                label=_("Status"),
+                required=False,
+                choices=DocumentStatus.choices,
                 initial=DocumentStatus.HELD,
             )
         needs = [c for c in category_choices() if c[0]]
@@ -196,7 +215,9 @@ class RegistrationForm(forms.Form):
                 label=_("Need"), required=False, choices=[("", "—"), *needs]
             )
             self.fields[f"need{row}_urgency"] = forms.ChoiceField(
-                label=_("Urgency"), choices=Urgency.choices, initial=Urgency.NORMAL,
+                label=_("Urgency"),
+                choices=Urgency.choices,
+                initial=Urgency.NORMAL,
                 required=False,
             )
             self.fields[f"need{row}_note"] = forms.CharField(
@@ -223,12 +244,12 @@ class RegistrationForm(forms.Form):
         ]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         precision = data.get("birth_date_precision")
         if precision == BirthDatePrecision.ESTIMATED:
             if data.get("stated_age") is None:
                 self.add_error("stated_age", _("Give the age the person states."))
-        elif precision and not data.get("birth_date") and precision != BirthDatePrecision.ESTIMATED:
+        elif precision and not data.get("birth_date"):
             self.add_error(
                 "birth_date",
                 _("Give the date of birth, or choose “Estimated from a stated age”."),
@@ -270,8 +291,11 @@ class RegistrationForm(forms.Form):
             documents=documents,
         )
         needs = [
-            NeedData(term=d[f"need{row}_term"], urgency=d[f"need{row}_urgency"] or "normal",
-                     note=d[f"need{row}_note"])
+            NeedData(
+                term=d[f"need{row}_term"],
+                urgency=d[f"need{row}_urgency"] or "normal",
+                note=d[f"need{row}_note"],
+            )
             for row in range(1, NEED_ROWS + 1)
             if d.get(f"need{row}_term")
         ]

@@ -109,7 +109,9 @@ def settle_birth_date(data: PersonData, today: date) -> None:
         if data.stated_age is None:
             raise _invalid("stated_age", _("Give the age the person states."))
         if data.stated_age > MAX_AGE:
-            raise _invalid("stated_age", _("An age over %(max)s years is not possible.") % {"max": MAX_AGE})
+            raise _invalid(
+                "stated_age", _("An age over %(max)s years is not possible.") % {"max": MAX_AGE}
+            )
         on = data.stated_age_on or today
         data.stated_age_on = on
         data.birth_date = on.replace(year=on.year - data.stated_age) - timedelta(days=182)
@@ -226,8 +228,11 @@ def save_person(
             actor=acting_user,
             organisation=person.organisation,
             target=existing,
-            changes={"document_type": document.document_type, "status": document.status,
-                     "number": document.number},
+            changes={
+                "document_type": document.document_type,
+                "status": document.status,
+                "number": document.number,
+            },
             sensitive={"number"},
         )
     return person
@@ -237,7 +242,8 @@ def link_accompanying_adult(
     *, acting_user: Any, child: Person, adult: Person, accompaniment: str
 ) -> FamilyLink:
     relationship = (
-        Relationship.PARENT if accompaniment == Accompaniment.WITH_PARENT
+        Relationship.PARENT
+        if accompaniment == Accompaniment.WITH_PARENT
         else Relationship.OTHER_RELATIVE
     )
     link, _created = FamilyLink.objects.update_or_create(
@@ -338,7 +344,9 @@ def register_person(
     )
     if child and accompanied_by is not None:
         link_accompanying_adult(
-            acting_user=acting_user, child=person, adult=accompanied_by,
+            acting_user=acting_user,
+            child=person,
+            adult=accompanied_by,
             accompaniment=accompaniment,
         )
     index_person(person)

@@ -12,7 +12,7 @@ person and loses its own notes and details.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -53,8 +53,10 @@ def retention_days(kind: str) -> int:
 
 def due_cases(today: date | None = None) -> list[Case]:
     """Closed cases past their kind's retention period and not yet anonymised."""
-    now = timezone.now() if today is None else timezone.make_aware(
-        timezone.datetime.combine(today, timezone.datetime.min.time())
+    now = (
+        timezone.now()
+        if today is None
+        else timezone.make_aware(datetime.combine(today, datetime.min.time()))
     )
     condition = Q()
     for kind in CaseKind.values:
@@ -141,8 +143,9 @@ def apply_retention(*, dry_run: bool, today: date | None = None) -> RetentionRep
         .values_list("person_id", flat=True)
     )
     persons = list(
-        Person.objects.filter(pk__in=person_ids - keeping, anonymised_at__isnull=True)
-        .select_related("organisation")
+        Person.objects.filter(
+            pk__in=person_ids - keeping, anonymised_at__isnull=True
+        ).select_related("organisation")
     )
     report.persons = [str(person.pk) for person in persons]
     if dry_run:

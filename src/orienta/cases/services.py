@@ -88,13 +88,16 @@ def record_screening(
     _require_work(acting_user, case)
     unknown_needs = set(specific_needs) - set(SpecificNeed.values)
     if unknown_needs:
-        raise _invalid("specific_needs", _("Unknown specific need: %(codes)s.")
-                       % {"codes": ", ".join(sorted(unknown_needs))})
+        raise _invalid(
+            "specific_needs",
+            _("Unknown specific need: %(codes)s.") % {"codes": ", ".join(sorted(unknown_needs))},
+        )
     items = {item.code: item for item in ScreeningItem.objects.filter(active=True)}
     for answer in answers:
         if answer.code not in items:
-            raise _invalid("answers", _("Unknown screening question: %(code)s.")
-                           % {"code": answer.code})
+            raise _invalid(
+                "answers", _("Unknown screening question: %(code)s.") % {"code": answer.code}
+            )
         if answer.present not in Presence.values:
             raise _invalid("answers", _("Answer yes, no or not known."))
     facts = vulnerability.facts_from(
@@ -226,25 +229,27 @@ def check_consent(case: Case, data: ConsentData) -> None:
         raise _invalid("given_on", _("Consent cannot be dated in the future."))
     if data.expires_on is not None and data.expires_on < data.given_on:
         raise _invalid("expires_on", _("The consent expires before it was given."))
-    if data.purpose in (ConsentPurpose.SHARING, ConsentPurpose.REFERRAL):
-        if data.recipient_organisation is None and not data.recipient_category:
-            raise _invalid(
-                "recipient_organisation",
-                _("Name the organisation or the category of services this consent covers."),
-            )
+    names_nobody = data.recipient_organisation is None and not data.recipient_category
+    if data.purpose in (ConsentPurpose.SHARING, ConsentPurpose.REFERRAL) and names_nobody:
+        raise _invalid(
+            "recipient_organisation",
+            _("Name the organisation or the category of services this consent covers."),
+        )
     if case.is_child and data.given_by == ConsentGiver.PERSON:
         raise _invalid(
             "given_by",
-            _("For a child, consent is given by a parent or guardian, or through a "
-              "best-interests procedure."),
+            _(
+                "For a child, consent is given by a parent or guardian, or through a "
+                "best-interests procedure."
+            ),
         )
     if data.given_by == ConsentGiver.BEST_INTERESTS and not data.best_interests_reference:
         raise _invalid(
             "best_interests_reference", _("Give the reference of the best-interests procedure.")
         )
-    if data.given_by in (ConsentGiver.PARENT_OR_GUARDIAN, ConsentGiver.APPOINTED_GUARDIAN):
-        if not data.giver_name.strip():
-            raise _invalid("giver_name", _("Give the name of the parent or guardian."))
+    guardian = data.given_by in (ConsentGiver.PARENT_OR_GUARDIAN, ConsentGiver.APPOINTED_GUARDIAN)
+    if guardian and not data.giver_name.strip():
+        raise _invalid("giver_name", _("Give the name of the parent or guardian."))
 
 
 @transaction.atomic
@@ -260,8 +265,16 @@ def record_consent(*, acting_user: Any, case: Case, data: ConsentData) -> Consen
         target=consent,
         changes=snapshot(
             consent,
-            ["purpose", "given_by", "method", "given_on", "expires_on",
-             "recipient_organisation", "recipient_category", "giver_name"],
+            [
+                "purpose",
+                "given_by",
+                "method",
+                "given_on",
+                "expires_on",
+                "recipient_organisation",
+                "recipient_category",
+                "giver_name",
+            ],
         ),
         sensitive={"giver_name"},
     )
@@ -320,7 +333,10 @@ def add_task(
     if not title.strip():
         raise _invalid("title", _("Say what is to be done."))
     task = Task.objects.create(
-        case=case, title=title, due_on=due_on, assigned_to=assigned_to or acting_user,
+        case=case,
+        title=title,
+        due_on=due_on,
+        assigned_to=assigned_to or acting_user,
         created_by=acting_user,
     )
     touch(case)
@@ -370,8 +386,11 @@ def change_status(
         CaseStatus.CLOSED: {CaseStatus.ACTIVE},  # reopened
     }
     if status not in allowed[CaseStatus(case.status)]:
-        raise _invalid("status", _("A case cannot go from %(old)s to %(new)s.") % {
-            "old": case.get_status_display(), "new": CaseStatus(status).label})
+        raise _invalid(
+            "status",
+            _("A case cannot go from %(old)s to %(new)s.")
+            % {"old": case.get_status_display(), "new": CaseStatus(status).label},
+        )
     if status == CaseStatus.CLOSED and closure_reason not in ClosureReason.values:
         raise _invalid("closure_reason", _("Give the reason for closing the case."))
     touch(case, expected_version)
@@ -397,9 +416,9 @@ def assignable_users(case: Case) -> list[Any]:
     roles = [Role.CASEWORKER, Role.CASE_SUPERVISOR, Role.RECEPTION_OFFICER]
     if case.is_child:
         roles = [Role.CASEWORKER, Role.CASE_SUPERVISOR]
-    ids = Membership.objects.filter(
-        organisation_id=case.organisation_id, role__in=roles
-    ).values("user_id")
+    ids = Membership.objects.filter(organisation_id=case.organisation_id, role__in=roles).values(
+        "user_id"
+    )
     return list(User.objects.filter(pk__in=ids, is_active=True).order_by("full_name", "email"))
 
 
@@ -437,7 +456,9 @@ def break_glass(*, acting_user: Any, case: Case, reason: str) -> BreakGlassGrant
         raise _invalid("reason", _("Write the reason in a full sentence (15 characters at least)."))
     hours = settings.ORIENTA_BREAK_GLASS_HOURS
     grant = BreakGlassGrant.objects.create(
-        case=case, user=acting_user, reason=reason.strip(),
+        case=case,
+        user=acting_user,
+        reason=reason.strip(),
         expires_at=timezone.now() + timedelta(hours=hours),
     )
     record(

@@ -110,57 +110,73 @@ def generate_cases(
                 origin_admin1_name=area["name"],
                 languages=["fr", "ht"] if country == "HT" else ["fr"],
                 phone=f"+{rng.randint(200, 299)} {rng.randint(10_000_000, 99_999_999)}"
-                if rng.random() < 0.5 else "",
+                if rng.random() < 0.5
+                else "",
             )
             people.append(person)
             document_keys = []
             if rng.random() < 0.35:
                 number = f"{country}{rng.randint(10**7, 10**8 - 1)}{n}"
-                documents.append(IdentityDocument(
-                    person=person, document_type=rng.choice(
-                        [DocumentType.PASSPORT, DocumentType.NATIONAL_ID]),
-                    number=number, number_key=number, issuing_country=country,
-                    status=rng.choice([DocumentStatus.HELD, DocumentStatus.RETAINED]),
-                ))
+                documents.append(
+                    IdentityDocument(
+                        person=person,
+                        document_type=rng.choice([DocumentType.PASSPORT, DocumentType.NATIONAL_ID]),
+                        number=number,
+                        number_key=number,
+                        issuing_country=country,
+                        status=rng.choice([DocumentStatus.HELD, DocumentStatus.RETAINED]),
+                    )
+                )
                 document_keys.append(number)
             keys += [
                 PersonKey(key=key, organisation_id=owner.organisation.pk, person=person)
                 for key in person_keys(
-                    names=[given, family], birth_year=born.year,
-                    document_keys=document_keys, phone=person.phone,
+                    names=[given, family],
+                    birth_year=born.year,
+                    document_keys=document_keys,
+                    phone=person.phone,
                 )
             ]
             returns = 2 if rng.random() < repeat_share else 1
             for episode_number in range(returns):
-                arrived = today - timedelta(days=rng.randint(0, 700) + 400 * (returns - 1 -
-                                                                          episode_number))
+                arrived = today - timedelta(
+                    days=rng.randint(0, 700) + 400 * (returns - 1 - episode_number)
+                )
                 age = person.age_on(arrived)
                 child = age is not None and age < 18
-                needs = set(rng.sample(list(SpecificNeed.values), 1)) if rng.random() < 0.2 \
-                    else set()
+                needs = (
+                    set(rng.sample(list(SpecificNeed.values), 1)) if rng.random() < 0.2 else set()
+                )
                 accompaniment = ""
                 if child:
-                    accompaniment = rng.choice([Accompaniment.WITH_PARENT] * 3 + [
-                        Accompaniment.SEPARATED, Accompaniment.UNACCOMPANIED])
-                assessment = vulnerability.assess(vulnerability.Facts(
-                    age=age, accompaniment=accompaniment, specific_needs=frozenset(needs)))
-                status = rng.choice([CaseStatus.ACTIVE] * 4 + [CaseStatus.OPEN] * 2 +
-                                    [CaseStatus.CLOSED])
+                    accompaniment = rng.choice(
+                        [Accompaniment.WITH_PARENT] * 3
+                        + [Accompaniment.SEPARATED, Accompaniment.UNACCOMPANIED]
+                    )
+                assessment = vulnerability.assess(
+                    vulnerability.Facts(
+                        age=age, accompaniment=accompaniment, specific_needs=frozenset(needs)
+                    )
+                )
+                status = rng.choice(
+                    [CaseStatus.ACTIVE] * 4 + [CaseStatus.OPEN] * 2 + [CaseStatus.CLOSED]
+                )
                 if episode_number < returns - 1:
                     status = CaseStatus.CLOSED
-                created = now - timedelta(days=(today - arrived).days,
-                                          seconds=rng.randint(0, 86_399))
+                created = now - timedelta(
+                    days=(today - arrived).days, seconds=rng.randint(0, 86_399)
+                )
                 case = Case(
                     id=uuid.UUID(int=rng.getrandbits(128)),
                     reference=_reference(rng),
                     person=person,
                     organisation=owner.organisation,
                     kind=CaseKind.UNACCOMPANIED_CHILD
-                    if accompaniment == Accompaniment.UNACCOMPANIED else rng.choice(KINDS),
+                    if accompaniment == Accompaniment.UNACCOMPANIED
+                    else rng.choice(KINDS),
                     status=status,
                     closure_reason=ClosureReason.NEEDS_MET if status == CaseStatus.CLOSED else "",
-                    closed_at=created + timedelta(days=30) if status == CaseStatus.CLOSED
-                    else None,
+                    closed_at=created + timedelta(days=30) if status == CaseStatus.CLOSED else None,
                     assigned_to=rng.choice(owner.workers) if owner.workers else None,
                     opened_on=arrived,
                     is_child=child,
@@ -170,17 +186,26 @@ def generate_cases(
                     created_at=created,
                 )
                 cases.append(case)
-                episodes.append(Episode(
-                    case=case, person=person, arrived_on=arrived,
-                    returned_from=rng.choice(names["returned_from"]),
-                    entry_point=rng.choice(names["entry_points"]),
-                ))
+                episodes.append(
+                    Episode(
+                        case=case,
+                        person=person,
+                        arrived_on=arrived,
+                        returned_from=rng.choice(names["returned_from"]),
+                        entry_point=rng.choice(names["entry_points"]),
+                    )
+                )
                 if screenings:
-                    rows.append(Screening(
-                        case=case, specific_needs=sorted(needs), profile=assessment.profile,
-                        priority=assessment.priority, priority_reasons=assessment.profile,
-                        rules_version=vulnerability.RULES_VERSION,
-                    ))
+                    rows.append(
+                        Screening(
+                            case=case,
+                            specific_needs=sorted(needs),
+                            profile=assessment.profile,
+                            priority=assessment.priority,
+                            priority_reasons=assessment.profile,
+                            rules_version=vulnerability.RULES_VERSION,
+                        )
+                    )
         with transaction.atomic():
             Person.objects.bulk_create(people)
             IdentityDocument.objects.bulk_create(documents)
@@ -204,4 +229,3 @@ _ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 def _reference(rng: random.Random) -> str:
     code = "".join(rng.choice(_ALPHABET) for _ in range(12))
     return f"{code[:4]}-{code[4:8]}-{code[8:]}"
-

@@ -103,9 +103,9 @@ def _date_evidence(query: CandidateQuery, person: Person) -> list[Reason]:
 
 def _other_evidence(query: CandidateQuery, person: Person, documents: set[str]) -> list[Reason]:
     reasons = []
-    if query.sex and query.sex != "unknown" and person.sex != "unknown":
-        if query.sex != person.sex:
-            reasons.append(Reason("different_sex", _("Different sex recorded"), -0.4))
+    known = query.sex not in ("", "unknown") and person.sex != "unknown"
+    if known and query.sex != person.sex:
+        reasons.append(Reason("different_sex", _("Different sex recorded"), -0.4))
     if query.origin_admin1_code and query.origin_admin1_code == person.origin_admin1_code:
         reasons.append(Reason("same_origin", _("Same place of origin"), 0.1))
     if {document_key(n) for n in query.document_numbers if n} & documents:
@@ -148,10 +148,9 @@ def find_candidates(query: CandidateQuery, *, user: Any, limit: int = 8) -> list
         .order_by("-hits")
         .values_list("person_id", flat=True)[:BLOCK_LIMIT]
     )
-    persons = (
-        Person.objects.filter(pk__in=list(blocked), anonymised_at__isnull=True)
-        .prefetch_related("documents")
-    )
+    persons = Person.objects.filter(
+        pk__in=list(blocked), anonymised_at__isnull=True
+    ).prefetch_related("documents")
     scored = [
         score(query, person, {d.number_key for d in person.documents.all() if d.number_key})
         for person in persons

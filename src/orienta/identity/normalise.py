@@ -15,21 +15,61 @@ import re
 import unicodedata
 
 PARTICLES = frozenset(
-    {"de", "du", "des", "del", "della", "da", "di", "la", "le", "les", "van", "von", "der",
-     "el", "al", "ben", "bin", "ibn", "ould", "bou", "abd", "st", "ste", "saint", "sainte"}
+    {
+        "de",
+        "du",
+        "des",
+        "del",
+        "della",
+        "da",
+        "di",
+        "la",
+        "le",
+        "les",
+        "van",
+        "von",
+        "der",
+        "el",
+        "al",
+        "ben",
+        "bin",
+        "ibn",
+        "ould",
+        "bou",
+        "abd",
+        "st",
+        "ste",
+        "saint",
+        "sainte",
+    }
 )
 
 # Whole-name spellings too far apart for the rewrite rules.
 CANONICAL = {
-    "mohammed": "mohamed", "muhammad": "mohamed", "mohamad": "mohamed", "mouhamed": "mohamed",
-    "mouhammed": "mohamed", "mohammad": "mohamed", "muhamed": "mohamed", "mamadou": "mohamed",
-    "ahmad": "ahmed", "ahmet": "ahmed", "youssef": "yusuf", "yousef": "yusuf", "youssouf": "yusuf",
-    "joseph": "jozef", "josef": "jozef", "jozef": "jozef", "jean": "jan", "jn": "jan",
+    "mohammed": "mohamed",
+    "muhammad": "mohamed",
+    "mohamad": "mohamed",
+    "mouhamed": "mohamed",
+    "mouhammed": "mohamed",
+    "mohammad": "mohamed",
+    "muhamed": "mohamed",
+    "mamadou": "mohamed",
+    "ahmad": "ahmed",
+    "ahmet": "ahmed",
+    "youssef": "yusuf",
+    "yousef": "yusuf",
+    "youssouf": "yusuf",
+    "joseph": "jozef",
+    "josef": "jozef",
+    "jozef": "jozef",
+    "jean": "jan",
+    "jn": "jan",
 }
 
 _REWRITES: list[tuple[re.Pattern[str], str]] = [
     (re.compile(p), r)
     for p, r in [
+        (r"x|gz|cz", "ks"),  # "Exantus" / "Egzantis"
         (r"sch|sh|ch", "x"),
         (r"ph", "f"),
         (r"dj|dz", "j"),
@@ -46,9 +86,12 @@ _REWRITES: list[tuple[re.Pattern[str], str]] = [
         (r"z", "s"),
         (r"ss", "s"),
         (r"h", ""),
+        (r"pt", "t"),  # "Baptiste" / "Batis"
+        (r"e$", ""),  # final e: "Rose" / "Roz", "Francoise" / "Franswaz"
+        (r"(?<=e)r+$", ""),  # final r unsounded in Kreyòl: "Pierre" / "Pyè"
+        (r"st$", "s"),  # final cluster dropped in Kreyòl: "Baptiste" / "Batis"
         (r"(?<=[aeiou])s$", ""),  # silent final s: "Jacques" / "Jak"
         (r"(?<=[aeiou])t$", ""),  # silent final t: "Petit" / "Piti"
-        (r"e$", ""),  # final e: "Rose" / "Roz", "Francoise" / "Franswaz"
     ]
 ]
 

@@ -51,9 +51,7 @@ class CaseKind(models.TextChoices):
     FORCED_RETURN = "forced_return", _("Forced return")
     ASSISTED_VOLUNTARY_RETURN = "assisted_voluntary_return", _("Assisted voluntary return")
     MIGRANT_IN_TRANSIT = "migrant_in_transit", _("Migrant in transit")
-    PRESUMED_TRAFFICKING_VICTIM = "presumed_trafficking_victim", _(
-        "Presumed victim of trafficking"
-    )
+    PRESUMED_TRAFFICKING_VICTIM = "presumed_trafficking_victim", _("Presumed victim of trafficking")
     UNACCOMPANIED_CHILD = "unaccompanied_child", _("Unaccompanied or separated child")
     STRANDED_MIGRANT = "stranded_migrant", _("Stranded migrant")
     OTHER = "other", _("Other")

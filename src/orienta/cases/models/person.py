@@ -29,7 +29,7 @@ class PersonQuerySet(ScopedQuerySet):
         from orienta.cases.models.case import Case
 
         visible_cases = Case.objects.visible_to(user).filter(person=OuterRef("pk"))
-        return self.filter(Exists(visible_cases))  # type: ignore[return-value]
+        return self.filter(Exists(visible_cases))
 
     def registered_by_organisations(self, user: Any) -> PersonQuerySet:
         """Persons registered by an organisation where the user registers people: the pool
@@ -48,9 +48,7 @@ class Person(models.Model):
     )
     given_name = models.CharField(_("given names"), max_length=150)
     family_name = models.CharField(_("family name"), max_length=150)
-    other_names = models.JSONField(
-        _("other names and aliases"), default=list, blank=True
-    )
+    other_names = models.JSONField(_("other names and aliases"), default=list, blank=True)
     sex = models.CharField(_("sex"), max_length=10, choices=Sex.choices, default=Sex.UNKNOWN)
     birth_date = models.DateField(_("date of birth"), null=True, blank=True)
     birth_date_precision = models.CharField(
@@ -65,9 +63,13 @@ class Person(models.Model):
     other_nationalities = models.JSONField(_("other nationalities"), default=list, blank=True)
     statelessness_risk = models.BooleanField(_("risk of statelessness"), default=False)
     origin_country = models.CharField(_("country of origin"), max_length=2, blank=True)
-    origin_admin1_code = models.CharField(_("department or region (code)"), max_length=20, blank=True)
+    origin_admin1_code = models.CharField(
+        _("department or region (code)"), max_length=20, blank=True
+    )
     origin_admin1_name = models.CharField(_("department or region"), max_length=120, blank=True)
-    origin_admin2_code = models.CharField(_("commune or district (code)"), max_length=20, blank=True)
+    origin_admin2_code = models.CharField(
+        _("commune or district (code)"), max_length=20, blank=True
+    )
     origin_admin2_name = models.CharField(_("commune or district"), max_length=120, blank=True)
     origin_locality = models.CharField(_("locality"), max_length=150, blank=True)
     languages = models.JSONField(_("languages"), default=list, blank=True)
@@ -114,9 +116,7 @@ class IdentityDocument(models.Model):
     person = models.ForeignKey(
         Person, on_delete=models.CASCADE, related_name="documents", verbose_name=_("person")
     )
-    document_type = models.CharField(
-        _("document"), max_length=30, choices=DocumentType.choices
-    )
+    document_type = models.CharField(_("document"), max_length=30, choices=DocumentType.choices)
     number = models.CharField(_("number"), max_length=60, blank=True)
     # Upper-case letters and digits only: "ab-123 45" and "AB12345" are one document.
     number_key = models.CharField(max_length=60, blank=True, editable=False)
@@ -152,9 +152,7 @@ class FamilyLink(models.Model):
     relative = models.ForeignKey(
         Person, on_delete=models.CASCADE, related_name="+", verbose_name=_("relative")
     )
-    relationship = models.CharField(
-        _("relationship"), max_length=20, choices=Relationship.choices
-    )
+    relationship = models.CharField(_("relationship"), max_length=20, choices=Relationship.choices)
     accompanying = models.BooleanField(_("travelling with the person"), default=False)
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -41,10 +41,12 @@ def case_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     supervisor = has_capability(request.user, "cases.view_caseload")
     filters = CaseFilters(
         mine=not (supervisor and request.GET.get("scope") == "organisation"),
-        status=request.GET.get("status", "") if request.GET.get("status") in CaseStatus.values
+        status=request.GET.get("status", "")
+        if request.GET.get("status") in CaseStatus.values
         else "",
         priority=request.GET.get("priority", "")
-        if request.GET.get("priority") in Priority.values else "",
+        if request.GET.get("priority") in Priority.values
+        else "",
         kind=request.GET.get("kind", "") if request.GET.get("kind") in CaseKind.values else "",
         q=request.GET.get("q", "").strip()[:100],
     )
@@ -78,8 +80,9 @@ class NoteForm(forms.Form):
 
 class NeedForm(forms.Form):
     term = forms.ChoiceField(label=gettext_lazy("Need"))
-    urgency = forms.ChoiceField(label=gettext_lazy("Urgency"), choices=Urgency.choices,
-                                initial=Urgency.NORMAL)
+    urgency = forms.ChoiceField(
+        label=gettext_lazy("Urgency"), choices=Urgency.choices, initial=Urgency.NORMAL
+    )
     note = forms.CharField(label=gettext_lazy("Note"), required=False, max_length=500)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -90,7 +93,8 @@ class NeedForm(forms.Form):
 class TaskForm(forms.Form):
     title = forms.CharField(label=gettext_lazy("Task"), max_length=200)
     due_on = forms.DateField(
-        label=gettext_lazy("Due on"), required=False,
+        label=gettext_lazy("Due on"),
+        required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
     )
 
@@ -176,8 +180,9 @@ def add_need(request: AuthenticatedHttpRequest, pk: Any) -> HttpResponse:
 def need_status(request: AuthenticatedHttpRequest, pk: Any, need_id: int) -> HttpResponse:
     def action(case: Case) -> str:
         need = get_object_or_404(Need, pk=need_id, case=case)
-        services.set_need_status(acting_user=request.user, need=need,
-                                 status=request.POST.get("status", ""))
+        services.set_need_status(
+            acting_user=request.user, need=need, status=request.POST.get("status", "")
+        )
         return _("Need updated.")
 
     return _act(request, pk, action)
@@ -213,8 +218,9 @@ def task_done(request: AuthenticatedHttpRequest, pk: Any, task_id: int) -> HttpR
 def withdraw_consent(request: AuthenticatedHttpRequest, pk: Any, consent_id: int) -> HttpResponse:
     def action(case: Case) -> str:
         consent = get_object_or_404(Consent, pk=consent_id, case=case)
-        services.withdraw_consent(acting_user=request.user, consent=consent,
-                                  note=request.POST.get("note", "")[:500])
+        services.withdraw_consent(
+            acting_user=request.user, consent=consent, note=request.POST.get("note", "")[:500]
+        )
         return _("Consent withdrawn. It no longer allows anything, from now on.")
 
     return _act(request, pk, action)
@@ -232,7 +238,9 @@ def _version(request: AuthenticatedHttpRequest) -> int:
 def change_status(request: AuthenticatedHttpRequest, pk: Any) -> HttpResponse:
     def action(case: Case) -> str:
         services.change_status(
-            acting_user=request.user, case=case, status=request.POST.get("status", ""),
+            acting_user=request.user,
+            case=case,
+            status=request.POST.get("status", ""),
             closure_reason=request.POST.get("closure_reason", ""),
             expected_version=_version(request),
         )
@@ -246,14 +254,21 @@ def change_status(request: AuthenticatedHttpRequest, pk: Any) -> HttpResponse:
 def assign(request: AuthenticatedHttpRequest, pk: Any) -> HttpResponse:
     def action(case: Case) -> str:
         assignee = next(
-            (u for u in services.assignable_users(case)
-             if str(u.pk) == request.POST.get("assigned_to")),
+            (
+                u
+                for u in services.assignable_users(case)
+                if str(u.pk) == request.POST.get("assigned_to")
+            ),
             None,
         )
         if assignee is None:
             raise ServiceError(_("Choose a caseworker from the list."), code="invalid")
-        services.assign(acting_user=request.user, case=case, assignee=assignee,
-                        expected_version=_version(request))
+        services.assign(
+            acting_user=request.user,
+            case=case,
+            assignee=assignee,
+            expected_version=_version(request),
+        )
         return _("Case assigned.")
 
     return _act(request, pk, action)
@@ -283,8 +298,7 @@ def break_glass(request: AuthenticatedHttpRequest) -> HttpResponse:
                     _("Emergency access granted. Your supervisors have been told."),
                 )
                 return redirect("cases:case", case.pk)
-    return render(request, "cases/break_glass.html", {"error": error,
-                                                      "post": request.POST})
+    return render(request, "cases/break_glass.html", {"error": error, "post": request.POST})
 
 
 @capability_required("cases.work_cases", "cases.view_caseload")
@@ -296,8 +310,13 @@ def identification_pdf(request: AuthenticatedHttpRequest, pk: Any) -> HttpRespon
     language = request.GET.get("lang", "fr")
     if language not in ("fr", "en"):
         raise Http404("Unknown language.")
-    record_view(request, case, organisation=case.organisation, action="cases.case.printed",
-                details={"language": language})
+    record_view(
+        request,
+        case,
+        organisation=case.organisation,
+        action="cases.case.printed",
+        details={"language": language},
+    )
     with translation.override(language):
         context = _file_context(request, case)
         html = render(request, "cases/identification_print.html", context).content.decode()

@@ -31,9 +31,8 @@ def registering_organisation(request: AuthenticatedHttpRequest) -> Organisation:
         found = organisations.filter(pk=chosen).first() if _is_uuid(chosen) else None
         if found is not None:
             return found
-    first = organisations.first()
-    assert first is not None  # the capability check guarantees one
-    return first
+    # The capability check guarantees one; get() says so loudly if that ever changes.
+    return organisations[:1].get()
 
 
 def _is_uuid(value: str) -> bool:
@@ -49,9 +48,7 @@ def _is_uuid(value: str) -> bool:
 @capability_required("cases.register")
 def register(request: AuthenticatedHttpRequest) -> HttpResponse:
     organisation = registering_organisation(request)
-    form = RegistrationForm(
-        request.POST or None, user=request.user, organisation=organisation
-    )
+    form = RegistrationForm(request.POST or None, user=request.user, organisation=organisation)
     if request.method == "POST" and form.is_valid():
         try:
             case = intake_service.register(

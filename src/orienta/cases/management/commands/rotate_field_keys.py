@@ -12,7 +12,6 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from orienta.audit.services import record
-from orienta.cases import crypto
 from orienta.cases.fields import EncryptedTextField
 from orienta.cases.models import CaseNote, ScreeningAnswer
 
@@ -51,7 +50,7 @@ class Command(BaseCommand):
             for pk, *values in batch:
                 # values_list went through from_db_value, so these are plain texts: saving them
                 # encrypts with the first key.
-                updates = {column: value for column, value in zip(columns, values, strict=True)}
+                updates = dict(zip(columns, values, strict=True))
                 model._default_manager.filter(pk=pk).update(**updates)
                 count += sum(1 for value in values if value)
         return count
