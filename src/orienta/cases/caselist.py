@@ -79,7 +79,11 @@ def case_page(user: Any, filters: CaseFilters, after: str = "") -> tuple[list[Ca
     cursor = decode_cursor(after) if after else None
     if cursor is not None:
         created_at, pk = cursor
-        rows = rows.filter(Q(created_at__lt=created_at) | Q(created_at=created_at, pk__lt=pk))
+        # The plain range first, so that the database seeks the index to the cursor; the OR
+        # then only settles ties on created_at.
+        rows = rows.filter(created_at__lte=created_at).filter(
+            Q(created_at__lt=created_at) | Q(pk__lt=pk)
+        )
     page = list(
         rows.select_related("person", "assigned_to").order_by("-created_at", "-pk")[: PAGE_SIZE + 1]
     )

@@ -31,7 +31,7 @@ from orienta.cases.models.choices import (
 )
 from orienta.core.packs import load_pack
 from orienta.identity.keys import person_keys
-from orienta.identity.models import PersonKey
+from orienta.identity.services import insert_keys
 
 KINDS = [CaseKind.FORCED_RETURN] * 8 + [
     CaseKind.ASSISTED_VOLUNTARY_RETURN,
@@ -83,7 +83,7 @@ def generate_cases(
         documents: list[IdentityDocument] = []
         cases: list[Case] = []
         episodes: list[Episode] = []
-        keys: list[PersonKey] = []
+        keys: list[tuple[str, Any, Any]] = []
         rows: list[Screening] = []
         for n in range(start, min(start + batch, persons)):
             owner = owners[n % len(owners)]
@@ -129,7 +129,7 @@ def generate_cases(
                 )
                 document_keys.append(number)
             keys += [
-                PersonKey(key=key, organisation_id=owner.organisation.pk, person=person)
+                (key, owner.organisation.pk, person.pk)
                 for key in person_keys(
                     names=[given, family],
                     birth_year=born.year,
@@ -212,7 +212,7 @@ def generate_cases(
             Case.objects.bulk_create(cases)
             Episode.objects.bulk_create(episodes)
             Screening.objects.bulk_create(rows)
-            PersonKey.objects.bulk_create(keys, batch_size=10_000)
+            insert_keys(keys)
         made += len(cases)
     if audit:
         record(

@@ -11,6 +11,7 @@ scoring compares the folded names themselves. The identity-resolution issue refi
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -111,6 +112,7 @@ def tokens(*names: str) -> list[str]:
     return kept or words
 
 
+@functools.lru_cache(maxsize=65_536)  # names repeat a lot: Jean, Marie, Joseph…
 def phonetic(token: str) -> str:
     token = CANONICAL.get(token, token)
     if not token:
