@@ -370,3 +370,20 @@ def test_an_organisation_entered_without_description_still_exports_valid_hsds(
     report = import_path(tmp_path / "out")
     assert report.created["organization"] == 1
     assert Organisation.objects.get().description == "Saisie rapide"  # the name stands in
+
+
+def test_large_imports_check_rows_on_every_core_with_the_same_outcome(
+    tmp_path: Path, monkeypatch
+) -> None:
+    from orienta.directory.hsds import importer
+
+    # Small threshold and chunks: the parallel path on a small package.
+    monkeypatch.setattr(importer, "PARALLEL_FROM", 1)
+    monkeypatch.setattr(importer, "CHUNK", 7)
+    folder = french_package(tmp_path / "bad", services=12)
+    _edit(folder, "services.csv", 0, "status", "x")
+    _edit(folder, "services.csv", 9, "id", "y")
+    problems = _reject(folder)
+    assert len(problems) >= 2 and any("row 11" in p or "row 10" in p for p in problems), problems
+    report = import_path(french_package(tmp_path / "good"))
+    assert report.created["service"] == 30

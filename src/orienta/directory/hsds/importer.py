@@ -4,10 +4,15 @@ Re-importing updates rows by id; columns HSDS does not define are kept in `extra
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
+import multiprocessing
+import os
 import uuid
 from collections import defaultdict
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from typing import Any
@@ -183,24 +188,61 @@ def _merge_rows(rows: list[Row]) -> dict[str, list[Row]]:
     return {t: list(grouped[t].values()) + loose[t] for t in set(grouped) | set(loose)}
 
 
+# Checking rows against the schemas is most of an import's time and needs no database: above
+# this many rows it is spread over the machine's cores (forked workers, rows in chunks).
+PARALLEL_FROM = 20_000
+CHUNK = 4_000
+
+Checked = list[tuple[dict[str, Any] | None, list[Problem]]]
+
+
+def _check_rows(table_name: str, rows: list[Row]) -> Checked:
+    table = tables()[table_name]
+    checked: Checked = []
+    for row in rows:
+        found: list[Problem] = []
+        if "id" not in row.values:
+            found.append(Problem(row.source, row.where, "id", "is required"))
+            checked.append((None, found))
+            continue
+        checked.append((_check_row(table, row, found), found))
+    return checked
+
+
+@contextlib.contextmanager
+def _checker(total: int) -> Iterator[Callable[[str, list[Row]], Checked]]:
+    workers = min(os.cpu_count() or 1, 8)
+    if total < PARALLEL_FROM or workers < 2:
+        yield _check_rows
+        return
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+
+        def check(table_name: str, rows: list[Row]) -> Checked:
+            chunks = [rows[i : i + CHUNK] for i in range(0, len(rows), CHUNK)]
+            results = pool.map(_check_rows, [table_name] * len(chunks), chunks)
+            return [item for chunk in results for item in chunk]
+
+        yield check
+
+
 def validate(data: Input, warnings: list[Problem] | None = None) -> dict[str, list[dict[str, Any]]]:
     """Every row checked; returns the converted rows per table, or raises ImportRejectedError with
     every problem found. Dangling optional references are added to `warnings`."""
     problems = list(data.problems)
     if not data.rows and not problems:
         problems.append(Problem("", "", "", "no HSDS table was found in the input"))
-    specs = tables()
     grouped = _merge_rows(data.rows)
     clean: dict[str, list[dict[str, Any]]] = {}
     positions: dict[tuple[str, Any], Row] = {}
+    with _checker(sum(len(rows) for rows in grouped.values())) as check:
+        checked = {name: check(name, grouped.get(name, [])) for name in ORDER}
     for table_name in ORDER:
-        table = specs[table_name]
         clean[table_name] = []
-        for row in grouped.get(table_name, []):
-            if "id" not in row.values:
-                problems.append(Problem(row.source, row.where, "id", "is required"))
-                continue
-            converted = _check_row(table, row, problems)
+        for row, (converted, found) in zip(
+            grouped.get(table_name, []), checked[table_name], strict=True
+        ):
+            problems.extend(found)
             if converted is None:
                 continue
             key = (table_name, converted["id"])
