@@ -81,6 +81,9 @@ class CaseOut(Schema):
 class CasePage(Schema):
     items: list[CaseOut]
     next_cursor: str = Field(..., description="Pass as `after` for the next page; empty at end")
+    truncated: bool = Field(
+        False, description="A name search matched more persons than it reads: add words"
+    )
 
 
 @router.get("/cases", response=CasePage, summary="Cases the caller may open (keyset pages)")
@@ -101,8 +104,8 @@ def list_cases(
         kind=kind or "",
         q=q[:100],
     )
-    items, cursor = case_page(request.user, filters, after)
-    return {"items": items, "next_cursor": cursor}
+    page = case_page(request.user, filters, after)
+    return {"items": page.cases, "next_cursor": page.next_cursor, "truncated": page.truncated}
 
 
 @router.get("/cases/{case_id}", response=CaseOut)

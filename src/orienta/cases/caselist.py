@@ -42,25 +42,38 @@ def decode_cursor(value: str) -> tuple[datetime, uuid.UUID] | None:
         return None
 
 
-def _name_filter(rows: QuerySet[Case], user: Any, q: str) -> QuerySet[Case]:
-    """Words of a name, matched by sound ("Jozef" finds "Joseph"): one index look-up for the
-    first two words together, then the rest."""
+# A name search reads at most this many persons from the key index; beyond, the page says so
+# and asks for more of the name. A family name alone can hold tens of thousands of persons.
+SEARCH_LIMIT = 1_000
+
+
+def matching_persons(user: Any, q: str) -> tuple[list[Any], bool]:
+    """The persons whose name sounds like `q` ("Jozef" finds "Joseph"), through the key index:
+    one look-up for the first two words together, the rest checked on those. Returns the ids
+    (at most SEARCH_LIMIT) and whether there were more."""
     keys = name_keys(q)
     pairs = [key for key in keys if key.startswith("p:")]
     wanted = pairs or keys
     if not wanted:
-        return rows.none()
+        return [], False
     scope = scope_for(user, "cases.work_cases")
-    persons = PersonKey.objects.filter(key=wanted[0])
-    persons = scope.apply(persons, "organisation_id")
+    persons = scope.apply(PersonKey.objects.filter(key=wanted[0]), "organisation_id")
     for key in wanted[1:]:
         persons = persons.filter(
             person_id__in=PersonKey.objects.filter(key=key).values("person_id")
         )
-    return rows.filter(person_id__in=persons.values("person_id"))
+    found = list(persons.values_list("person_id", flat=True)[: SEARCH_LIMIT + 1])
+    return found[:SEARCH_LIMIT], len(found) > SEARCH_LIMIT
 
 
-def case_page(user: Any, filters: CaseFilters, after: str = "") -> tuple[list[Case], str]:
+@dataclass
+class CasePage:
+    cases: list[Case]
+    next_cursor: str
+    truncated: bool = False  # a name search matched more persons than it reads
+
+
+def case_page(user: Any, filters: CaseFilters, after: str = "") -> CasePage:
     rows: QuerySet[Case] = Case.objects.visible_to(user)
     if filters.mine:
         rows = rows.filter(assigned_to=user)
@@ -70,12 +83,14 @@ def case_page(user: Any, filters: CaseFilters, after: str = "") -> tuple[list[Ca
         rows = rows.filter(priority=filters.priority)
     if filters.kind:
         rows = rows.filter(kind=filters.kind)
+    truncated = False
     if filters.q:
         reference = filters.q.strip().upper()
         if len(reference) == 14 and reference.count("-") == 2:
             rows = rows.filter(reference=reference)
         else:
-            rows = _name_filter(rows, user, filters.q)
+            persons, truncated = matching_persons(user, filters.q)
+            rows = rows.filter(person_id__in=persons)
     cursor = decode_cursor(after) if after else None
     if cursor is not None:
         created_at, pk = cursor
@@ -89,4 +104,4 @@ def case_page(user: Any, filters: CaseFilters, after: str = "") -> tuple[list[Ca
     )
     more = len(page) > PAGE_SIZE
     page = page[:PAGE_SIZE]
-    return page, (encode_cursor(page[-1]) if more and page else "")
+    return CasePage(page, encode_cursor(page[-1]) if more and page else "", truncated)

@@ -9,12 +9,12 @@ caseworker sees.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from django.db.models import Count
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from rapidfuzz import fuzz
@@ -26,6 +26,9 @@ from orienta.identity.models import PersonKey
 from orienta.identity.normalise import folded_name, phonetic_tokens
 
 BLOCK_LIMIT = 200  # persons compared at most, the ones sharing the most keys
+# Without a date of birth the bare name pairs are looked up; a common pair can hold thousands of
+# persons, so only this many key rows are read.
+ROW_LIMIT = 2_000
 SHOW_FROM = 0.45
 
 
@@ -140,14 +143,9 @@ def find_candidates(query: CandidateQuery, *, user: Any, limit: int = 8) -> list
     )
     if not keys:
         return []
-    rows = PersonKey.objects.filter(key__in=keys)
-    rows = scope.apply(rows, "organisation_id")
-    blocked = (
-        rows.values("person_id")
-        .annotate(hits=Count("id"))
-        .order_by("-hits")
-        .values_list("person_id", flat=True)[:BLOCK_LIMIT]
-    )
+    rows = scope.apply(PersonKey.objects.filter(key__in=keys), "organisation_id")
+    hits = Counter(rows.values_list("person_id", flat=True)[:ROW_LIMIT])
+    blocked = [person_id for person_id, _count in hits.most_common(BLOCK_LIMIT)]
     persons = Person.objects.filter(
         pk__in=list(blocked), anonymised_at__isnull=True
     ).prefetch_related("documents")

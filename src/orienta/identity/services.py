@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
+from typing import Any
 
 from django.db import connection
 
@@ -53,3 +54,56 @@ def insert_keys(rows: Iterable[tuple[str, uuid.UUID, uuid.UUID]]) -> None:
 
 def forget_person(person: Person) -> None:
     PersonKey.objects.filter(person=person).delete()
+
+
+def rebuild_all(batch: int = 5_000) -> int:
+    """Recompute every person's keys, after a change of the normalisation or key rules.
+    Returns the number of keys written. One transaction: searches see the old index or the
+    new one, never half of each."""
+    from collections import defaultdict
+
+    from django.db import transaction
+
+    from orienta.cases.models import IdentityDocument
+
+    documents: dict[Any, list[str]] = defaultdict(list)
+    for person_id, key in IdentityDocument.objects.exclude(number_key="").values_list(
+        "person_id", "number_key"
+    ):
+        documents[person_id].append(key)
+    written = 0
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(f"TRUNCATE {connection.ops.quote_name(PersonKey._meta.db_table)}")
+        else:
+            PersonKey.objects.all().delete()
+        persons = Person.objects.filter(anonymised_at__isnull=True).values_list(
+            "pk",
+            "organisation_id",
+            "given_name",
+            "family_name",
+            "other_names",
+            "birth_date",
+            "phone",
+        )
+        rows: list[tuple[str, uuid.UUID, uuid.UUID]] = []
+        for pk, organisation_id, given, family, others, born, phone in persons.iterator(
+            chunk_size=batch
+        ):
+            rows += [
+                (key, organisation_id, pk)
+                for key in person_keys(
+                    names=[given, family, *others],
+                    birth_year=born.year if born else None,
+                    document_keys=documents.get(pk, ()),
+                    phone=phone,
+                )
+            ]
+            if len(rows) >= batch * 8:
+                insert_keys(rows)
+                written += len(rows)
+                rows = []
+        insert_keys(rows)
+        written += len(rows)
+    return written

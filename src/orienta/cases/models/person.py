@@ -126,6 +126,8 @@ class IdentityDocument(models.Model):
     class Meta:
         verbose_name = _("identity document")
         verbose_name_plural = _("identity documents")
+        # A plain index too: the partial unique index cannot serve a look-up by a bound number.
+        indexes = [models.Index(fields=["number_key"], name="cases_document_number")]
         constraints = [
             models.UniqueConstraint(
                 fields=["document_type", "issuing_country", "number_key"],

@@ -50,15 +50,16 @@ def case_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         kind=request.GET.get("kind", "") if request.GET.get("kind") in CaseKind.values else "",
         q=request.GET.get("q", "").strip()[:100],
     )
-    cases, next_cursor = case_page(request.user, filters, request.GET.get("after", ""))
+    page = case_page(request.user, filters, request.GET.get("after", ""))
     query = request.GET.copy()
     query.pop("after", None)
     return render(
         request,
         "cases/case_list.html",
         {
-            "cases": cases,
-            "next_cursor": next_cursor,
+            "cases": page.cases,
+            "next_cursor": page.next_cursor,
+            "truncated": page.truncated,
             "query": query.urlencode(),
             "filters": filters,
             "supervisor": supervisor,
