@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, cast
 
 from django.db import connection
+from django.db.models import Field
 
 from orienta.cases.models import Person
 from orienta.identity.keys import person_keys
@@ -40,11 +41,13 @@ def insert_keys(rows: Iterable[tuple[str, uuid.UUID, uuid.UUID]]) -> None:
     for generated registries of millions of persons, where building a model object per key
     costs more than writing it."""
     meta = PersonKey._meta
-    fields = [meta.get_field("key"), meta.get_field("organisation_id"), meta.get_field("person")]
+    fields: list[Field[Any, Any]] = [
+        cast("Field[Any, Any]", meta.get_field(name)) for name in ("key", "organisation_id", "person")
+    ]
     quote = connection.ops.quote_name
-    columns = ", ".join(quote(f.column) for f in fields)  # type: ignore[union-attr]
+    columns = ", ".join(quote(f.column) for f in fields)
     sql = f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES (%s, %s, %s)"  # noqa: S608
-    prepare = [f.get_db_prep_save for f in fields]  # type: ignore[union-attr]
+    prepare = [f.get_db_prep_save for f in fields]
     values = [
         tuple(p(value, connection) for p, value in zip(prepare, row, strict=True)) for row in rows
     ]
