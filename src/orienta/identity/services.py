@@ -42,7 +42,8 @@ def insert_keys(rows: Iterable[tuple[str, uuid.UUID, uuid.UUID]]) -> None:
     costs more than writing it."""
     meta = PersonKey._meta
     fields: list[Field[Any, Any]] = [
-        cast("Field[Any, Any]", meta.get_field(name)) for name in ("key", "organisation_id", "person")
+        cast("Field[Any, Any]", meta.get_field(name))
+        for name in ("key", "organisation_id", "person")
     ]
     quote = connection.ops.quote_name
     columns = ", ".join(quote(f.column) for f in fields)
