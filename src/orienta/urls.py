@@ -9,6 +9,7 @@ urlpatterns = [
     path("", include("orienta.directory.urls")),
     path("", include("orienta.audit.urls")),
     path("", include("orienta.cases.urls")),
+    path("", include("orienta.identity.urls")),
     path("directory/", include("orienta.directory.public_urls")),
     path("api/v1/", api.urls),
     path("api/hsds/", include("orienta.directory.hsds.api")),

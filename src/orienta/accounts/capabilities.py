@@ -48,6 +48,10 @@ CAPABILITIES: dict[str, Promise] = {
     "cases.break_glass": _(
         "Open another case of the organisation in an emergency, with a written reason"
     ),
+    "cases.resolve_duplicates": _(
+        "Review the persons of the organisation's registry who may be one, merge them and undo "
+        "a merge"
+    ),
 }
 
 _EVERY_ROLE = {"accounts.view_members", "directory.view_organisations"}
@@ -83,6 +87,7 @@ ROLE_CAPABILITIES: dict[Role, frozenset[str]] = {
             "directory.match_services",
             "cases.view_caseload",
             "cases.view_child_cases",
+            "cases.resolve_duplicates",
         }
     ),
     Role.PROVIDER_FOCAL_POINT: frozenset(_EVERY_ROLE | {"directory.propose_service_changes"}),

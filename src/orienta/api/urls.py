@@ -9,6 +9,7 @@ from orienta.api.auth import AUTH
 from orienta.audit.api import router as audit_router
 from orienta.cases.api import router as cases_router
 from orienta.directory.api import router as directory_router
+from orienta.identity.api import router as identity_router
 
 api = NinjaAPI(
     title="Orienta API",
@@ -29,3 +30,4 @@ api.add_router("/", accounts_router)
 api.add_router("/", directory_router)
 api.add_router("/", audit_router)
 api.add_router("/", cases_router)
+api.add_router("/", identity_router)

@@ -15,7 +15,7 @@ from django.db.models import Q, QuerySet
 
 from orienta.accounts.access import scope_for
 from orienta.cases.models import Case
-from orienta.identity.keys import name_keys
+from orienta.identity.blocking import search_keys
 from orienta.identity.models import PersonKey
 
 PAGE_SIZE = 50
@@ -51,9 +51,7 @@ def matching_persons(user: Any, q: str) -> tuple[list[Any], bool]:
     """The persons whose name sounds like `q` ("Jozef" finds "Joseph"), through the key index:
     one look-up for the first two words together, the rest checked on those. Returns the ids
     (at most SEARCH_LIMIT) and whether there were more."""
-    keys = name_keys(q)
-    pairs = [key for key in keys if key.startswith("p:")]
-    wanted = pairs or keys
+    wanted = search_keys(q)
     if not wanted:
         return [], False
     scope = scope_for(user, "cases.work_cases")

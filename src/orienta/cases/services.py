@@ -24,7 +24,9 @@ from orienta.cases.models import (
     Case,
     CaseNote,
     Consent,
+    FamilyLink,
     Need,
+    Person,
     Screening,
     ScreeningAnswer,
     ScreeningItem,
@@ -494,3 +496,78 @@ def _tell_supervisors(grant: BreakGlassGrant) -> None:
             },
             language=user.language or "",
         )
+
+
+# -- merging persons (identity resolution calls these; the merge itself is recorded there) ---
+
+
+def _person_relations() -> list[Any]:
+    """The columns of other tables that point at a person and belong to the person's file:
+    every app's, so that a later table (referrals…) moves with a merge without a change here.
+    Identity resolution's own tables (keys, queue, merges) and the merge pointer stay."""
+    relations = Person._meta.get_fields(include_hidden=True)  # hidden: related_name="+"
+    return [
+        relation.field  # type: ignore[union-attr]
+        for relation in relations
+        if relation.one_to_many
+        and relation.related_model is not Person
+        and relation.related_model._meta.app_label != "identity"  # type: ignore[union-attr]
+    ]
+
+
+def fold_person_into(
+    *, acting_user: Any, merged: Person, survivor: Person
+) -> tuple[dict[str, dict[str, list[Any]]], dict[str, Any]]:
+    """Move what hangs on `merged` to `survivor`, keep `merged`'s names as the survivor's
+    other names, and mark `merged` as merged. Returns what was moved ({table: {column: [row
+    ids]}}) and the survivor's fields before, for `restore_person`."""
+    require_capability(acting_user, "cases.resolve_duplicates", survivor.organisation_id)
+    if merged.organisation_id != survivor.organisation_id or merged.pk == survivor.pk:
+        raise ServiceError(_("Only two persons of one registry can be merged."), code="invalid")
+    moved: dict[str, dict[str, list[Any]]] = {}
+    for field in _person_relations():
+        model = field.model
+        rows = model._default_manager.filter(**{field.name: merged})
+        if model is FamilyLink:
+            # A link to the survivor, or to a relative the survivor is already linked with,
+            # would break the links' constraints: those stay on the merged record.
+            other = "relative" if field.name == "person" else "person"
+            taken = FamilyLink.objects.filter(**{field.name: survivor}).values(other)
+            rows = rows.exclude(**{other: survivor}).exclude(**{f"{other}__in": taken})
+        ids = list(rows.values_list("pk", flat=True))
+        if ids:
+            model._default_manager.filter(pk__in=ids).update(**{field.name: survivor})
+            moved.setdefault(model._meta.label_lower, {})[field.name] = [str(i) for i in ids]
+    before = {"other_names": list(survivor.other_names)}
+    spelling = f"{merged.given_name} {merged.family_name}".strip()
+    names = [*survivor.other_names, *merged.other_names]
+    if spelling and spelling != f"{survivor.given_name} {survivor.family_name}".strip():
+        names.append(spelling)
+    survivor.other_names = list(dict.fromkeys(names))
+    survivor.save(update_fields=["other_names", "updated_at"])
+    merged.merged_into = survivor
+    merged.save(update_fields=["merged_into", "updated_at"])
+    return moved, before
+
+
+def restore_person(
+    *,
+    acting_user: Any,
+    merged: Person,
+    survivor: Person,
+    moved: dict[str, dict[str, list[Any]]],
+    survivor_before: dict[str, Any],
+) -> None:
+    """Undo `fold_person_into`: every moved row back to `merged`, the survivor's fields as they
+    were, and `merged` a person of its own again."""
+    require_capability(acting_user, "cases.resolve_duplicates", survivor.organisation_id)
+    fields = {(f.model._meta.label_lower, f.name): f for f in _person_relations()}
+    for label, columns in moved.items():
+        for column, ids in columns.items():
+            field = fields[(label, column)]
+            field.model._default_manager.filter(pk__in=ids).update(**{column: merged})
+    for name, value in survivor_before.items():
+        setattr(survivor, name, value)
+    survivor.save(update_fields=[*survivor_before, "updated_at"])
+    merged.merged_into = None
+    merged.save(update_fields=["merged_into", "updated_at"])

@@ -30,8 +30,7 @@ from orienta.cases.models.choices import (
     SpecificNeed,
 )
 from orienta.core.packs import load_pack
-from orienta.identity.keys import person_keys
-from orienta.identity.services import insert_keys
+from orienta.identity.services import index_new_persons
 
 KINDS = [CaseKind.FORCED_RETURN] * 8 + [
     CaseKind.ASSISTED_VOLUNTARY_RETURN,
@@ -83,7 +82,6 @@ def generate_cases(
         documents: list[IdentityDocument] = []
         cases: list[Case] = []
         episodes: list[Episode] = []
-        keys: list[tuple[str, Any, Any]] = []
         rows: list[Screening] = []
         for n in range(start, min(start + batch, persons)):
             owner = owners[n % len(owners)]
@@ -114,7 +112,6 @@ def generate_cases(
                 else "",
             )
             people.append(person)
-            document_keys = []
             if rng.random() < 0.35:
                 number = f"{country}{rng.randint(10**7, 10**8 - 1)}{n}"
                 documents.append(
@@ -127,16 +124,6 @@ def generate_cases(
                         status=rng.choice([DocumentStatus.HELD, DocumentStatus.RETAINED]),
                     )
                 )
-                document_keys.append(number)
-            keys += [
-                (key, owner.organisation.pk, person.pk)
-                for key in person_keys(
-                    names=[given, family],
-                    birth_year=born.year,
-                    document_keys=document_keys,
-                    phone=person.phone,
-                )
-            ]
             returns = 2 if rng.random() < repeat_share else 1
             for episode_number in range(returns):
                 arrived = today - timedelta(
@@ -212,7 +199,7 @@ def generate_cases(
             Case.objects.bulk_create(cases)
             Episode.objects.bulk_create(episodes)
             Screening.objects.bulk_create(rows)
-            insert_keys(keys)
+            index_new_persons(people, {d.person.pk: d.number_key for d in documents})
         made += len(cases)
     if audit:
         record(

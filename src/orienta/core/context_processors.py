@@ -17,6 +17,7 @@ NAVIGATION = [
     (_("Directory"), "public:directory", None),
     (_("Cases"), "cases:list", ("cases.work_cases", "cases.view_caseload")),
     (_("Register"), "cases:register", "cases.register"),
+    (_("Duplicates"), "identity:duplicates", "cases.resolve_duplicates"),
     (_("Organisations"), "directory:organisation_list", "directory.view_organisations"),
     (
         _("Services"),

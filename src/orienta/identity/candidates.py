@@ -1,158 +1,213 @@
 """Candidates at registration: persons already in the registry who may be the one at the desk.
 
-`find_candidates` is the one interface the registration form calls; the identity-resolution
-issue replaces the engine behind it (probabilistic scoring with term frequencies) and keeps the
-signature. The engine here is deliberately readable: blocking keys find the few persons worth
-comparing, and a small table of evidence scores them, each piece of evidence a reason the
-caseworker sees.
+`find_candidates` is the one interface registration and manifest import call; a convoy of
+arrivals goes through `find_candidates_for` in one pass. The person's blocking keys are looked
+up in the key index (a handful of index hits), the persons who share the most keys are compared
+field by field with the same code as the batch resolution, and the model (model.py) gives each a
+match probability with its explanation.
 """
 
 from __future__ import annotations
 
-from collections import Counter
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from django.utils.functional import Promise
-from django.utils.translation import gettext_lazy as _
-from rapidfuzz import fuzz
+import numpy as np
 
 from orienta.accounts.access import scope_for
-from orienta.cases.models import Person, document_key
-from orienta.identity.keys import query_keys
-from orienta.identity.models import PersonKey
-from orienta.identity.normalise import folded_name, phonetic_tokens
+from orienta.cases.models import Person
+from orienta.identity.blocking import BLOCKING, keys
+from orienta.identity.compare import compare, describe
+from orienta.identity.model import Model, probability, shipped
+from orienta.identity.models import IdentityModel, PersonKey
+from orienta.identity.records import RawRecord, Records
+from orienta.identity.services import PERSON_FIELDS, first_documents, raw_record
 
-BLOCK_LIMIT = 200  # persons compared at most, the ones sharing the most keys
-# Without a date of birth the bare name pairs are looked up; a common pair can hold thousands of
-# persons, so only this many key rows are read.
-ROW_LIMIT = 2_000
-SHOW_FROM = 0.45
+# Persons compared at most per query: those sharing the most keys with it.
+COMPARED = 60
+# Below this, a person is not worth showing to the caseworker.
+SHOW_FROM = 0.05
+KEYS_PER_QUERY = 900  # SQLite takes at most 999 bound parameters in older builds
+MODEL_SECONDS = 60  # how long a process keeps the model before looking for a newer one
 
 
 @dataclass(frozen=True)
 class CandidateQuery:
     given_name: str
     family_name: str
-    other_names: Sequence[str] = ()
     birth_date: date | None = None
-    exact_birth_date: bool = False
     sex: str = ""
-    origin_admin1_code: str = ""
+    origin: str = ""  # department or region: code or name
     document_numbers: Sequence[str] = ()
-    phone: str = ""
 
-    @property
-    def names(self) -> list[str]:
-        return [self.given_name, self.family_name, *self.other_names]
-
-
-@dataclass(frozen=True)
-class Reason:
-    code: str
-    label: Promise
-    weight: float
+    def raw(self, index: int) -> RawRecord:
+        document = next((n for n in self.document_numbers if n), "")
+        return RawRecord(
+            index,
+            self.given_name,
+            self.family_name,
+            self.sex,
+            self.birth_date,
+            self.origin,
+            document,
+        )
 
 
 @dataclass
 class Candidate:
     person: Person
-    score: float
-    reasons: list[Reason] = field(default_factory=list)
+    probability: float
+    # Per field: its agreement level and the bits it added (Model.explain)
+    explanation: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def reasons(self) -> list[dict[str, Any]]:
+        """The explanation in words, for the page (compare.describe)."""
+        return describe(self.explanation)
 
 
-def _name_evidence(query: CandidateQuery, person: Person) -> list[Reason]:
-    wanted = folded_name(*query.names)
-    spellings = [
-        folded_name(person.given_name, person.family_name),
-        *(folded_name(person.given_name, other) for other in person.other_names),
-        *(folded_name(other) for other in person.other_names),
-    ]
-    similarity = max(fuzz.token_sort_ratio(wanted, spelling) for spelling in spellings) / 100
-    if similarity >= 0.95:
-        return [Reason("same_name", _("Same name"), 0.45)]
-    sound = set(phonetic_tokens(*query.names))
-    theirs = set(phonetic_tokens(person.given_name, person.family_name, *person.other_names))
-    if sound and sound <= theirs or theirs and theirs <= sound:
-        return [Reason("names_sound_alike", _("Names sound alike"), 0.35)]
-    if similarity >= 0.8:
-        return [Reason("similar_name", _("Similar name"), 0.3)]
-    if len(sound & theirs) >= 2:
-        return [Reason("names_share_parts", _("Two name parts in common"), 0.2)]
-    return []
+_cached: tuple[float, int | None, Model] | None = None
 
 
-def _date_evidence(query: CandidateQuery, person: Person) -> list[Reason]:
-    ours, theirs = query.birth_date, person.birth_date
-    if ours is None or theirs is None:
-        return []
-    if ours == theirs:
-        return [Reason("same_birth_date", _("Same date of birth"), 0.3)]
-    if ours.year == theirs.year and (ours.month, ours.day) == (theirs.day, theirs.month):
-        return [Reason("birth_day_month_swapped", _("Day and month of birth swapped"), 0.2)]
-    january_first = (ours.month, ours.day) == (1, 1) or (theirs.month, theirs.day) == (1, 1)
-    if abs(ours.year - theirs.year) <= 1 and (ours.month, ours.day) == (theirs.month, theirs.day):
-        return [Reason("birth_year_one_apart", _("Year of birth one apart"), 0.15)]
-    if ours.year == theirs.year:
-        if january_first:
-            return [Reason("birth_year_default", _("Same year of birth (1 January default)"), 0.1)]
-        return [Reason("same_birth_year", _("Same year of birth"), 0.1)]
-    if abs(ours.year - theirs.year) > 2:
-        return [Reason("birth_dates_differ", _("Dates of birth far apart"), -0.3)]
-    return []
+def current_model() -> Model:
+    """The newest model estimated on the registry, or the one shipped in the identity pack;
+    kept in the process for MODEL_SECONDS."""
+    global _cached
+    now = time.monotonic()
+    if _cached is not None and now - _cached[0] < MODEL_SECONDS:
+        return _cached[2]
+    latest = IdentityModel.objects.order_by("-created_at", "-pk").values_list("pk", flat=True)[:1]
+    newest = latest[0] if latest else None
+    if _cached is not None and _cached[1] == newest:
+        _cached = (now, newest, _cached[2])
+        return _cached[2]
+    if newest is None:
+        model = shipped()
+    else:
+        model = Model.from_json(IdentityModel.objects.get(pk=newest).parameters)
+    _cached = (now, newest, model)
+    return model
 
 
-def _other_evidence(query: CandidateQuery, person: Person, documents: set[str]) -> list[Reason]:
-    reasons = []
-    known = query.sex not in ("", "unknown") and person.sex != "unknown"
-    if known and query.sex != person.sex:
-        reasons.append(Reason("different_sex", _("Different sex recorded"), -0.4))
-    if query.origin_admin1_code and query.origin_admin1_code == person.origin_admin1_code:
-        reasons.append(Reason("same_origin", _("Same place of origin"), 0.1))
-    if {document_key(n) for n in query.document_numbers if n} & documents:
-        reasons.append(Reason("same_document", _("Same document number"), 0.5))
-    digits = "".join(ch for ch in query.phone if ch.isdigit())[-8:]
-    if len(digits) >= 7 and digits == "".join(ch for ch in person.phone if ch.isdigit())[-8:]:
-        reasons.append(Reason("same_phone", _("Same phone number"), 0.3))
-    return reasons
+def forget_model() -> None:
+    """Drop the model kept in the process (after estimating a new one, and in tests)."""
+    global _cached
+    _cached = None
+    _sizes.clear()
 
 
-def score(query: CandidateQuery, person: Person, documents: set[str]) -> Candidate:
-    reasons = [
-        *_name_evidence(query, person),
-        *_date_evidence(query, person),
-        *_other_evidence(query, person, documents),
-    ]
-    total = min(1.0, max(0.0, sum(reason.weight for reason in reasons)))
-    return Candidate(person=person, score=round(total, 2), reasons=reasons)
+_sizes: dict[Any, tuple[float, int]] = {}
 
 
-def find_candidates(query: CandidateQuery, *, user: Any, limit: int = 8) -> list[Candidate]:
-    """Persons registered by the user's organisations who may be the person in `query`, best
-    first, with the reasons. Nobody outside those organisations is ever compared."""
+def registry_size(scope: Any) -> int:
+    """Live persons in the registries a scope reaches, counted at most every MODEL_SECONDS:
+    the model's prior depends on it, and it changes slowly."""
+    wanted = (scope.everywhere, scope.organisation_ids)
+    now = time.monotonic()
+    found = _sizes.get(wanted)
+    if found is not None and now - found[0] < MODEL_SECONDS:
+        return found[1]
+    live = Person.objects.filter(anonymised_at__isnull=True, merged_into__isnull=True)
+    size = scope.apply(live, "organisation").count()
+    _sizes[wanted] = (now, size)
+    return size
+
+
+def find_candidates(query: CandidateQuery, *, user: Any, k: int = 5) -> list[Candidate]:
+    """Persons registered by the user's organisations who may be the person in `query`, most
+    likely first, with the explanation. Nobody outside those organisations is ever compared."""
+    return find_candidates_for([query], user=user, k=k)[0]
+
+
+def find_candidates_for(
+    queries: Sequence[CandidateQuery], *, user: Any, k: int = 5
+) -> list[list[Candidate]]:
+    """`find_candidates` for many persons at once (a convoy's manifest): one look-up of all
+    their keys, one read of the persons found, one vectorised comparison."""
     scope = scope_for(user, "cases.register")
-    if scope.is_empty:
-        return []
-    keys = query_keys(
-        names=query.names,
-        birth_date=query.birth_date,
-        document_keys=[document_key(n) for n in query.document_numbers],
-        phone=query.phone,
+    if scope.is_empty or not queries:
+        return [[] for _ in queries]
+    asked = Records.from_raw(query.raw(i) for i, query in enumerate(queries))
+    rows, wanted = keys(asked, BLOCKING)
+    hits = _look_up(scope, rows, wanted)
+    if not hits:
+        return [[] for _ in queries]
+    person_ids = sorted({person for persons in hits.values() for person in persons}, key=str)
+    values = {
+        row[0]: row
+        for row in Person.objects.filter(
+            pk__in=person_ids, anonymised_at__isnull=True, merged_into__isnull=True
+        ).values_list(*PERSON_FIELDS)
+    }
+    documents = first_documents(values)
+    known = list(values)
+    both = Records.from_raw(
+        [query.raw(i) for i, query in enumerate(queries)]
+        + [raw_record(values[pk], documents.get(pk, "")) for pk in known]
     )
-    if not keys:
-        return []
-    rows = scope.apply(PersonKey.objects.filter(key__in=keys), "organisation_id")
-    hits = Counter(rows.values_list("person_id", flat=True)[:ROW_LIMIT])
-    blocked = [person_id for person_id, _count in hits.most_common(BLOCK_LIMIT)]
-    persons = Person.objects.filter(
-        pk__in=list(blocked), anonymised_at__isnull=True
-    ).prefetch_related("documents")
-    scored = [
-        score(query, person, {d.number_key for d in person.documents.all() if d.number_key})
-        for person in persons
-    ]
-    shown = [candidate for candidate in scored if candidate.score >= SHOW_FROM]
-    shown.sort(key=lambda candidate: (-candidate.score, candidate.person.family_name))
-    return shown[:limit]
+    position = {pk: len(queries) + i for i, pk in enumerate(known)}
+    left: list[int] = []
+    right: list[int] = []
+    for query_index, persons in hits.items():
+        for person in persons:
+            if person in position:
+                left.append(query_index)
+                right.append(position[person])
+    model = current_model().for_registry(registry_size(scope))
+    compared = compare(
+        both,
+        np.asarray(left, dtype=np.int64),
+        np.asarray(right, dtype=np.int64),
+        model.record_shares(both),
+    )
+    chances = probability(model.match_weight(compared)[0])
+    explanations = model.explain(compared)
+    best: list[list[tuple[float, int]]] = [[] for _ in queries]
+    for at, (query_index, chance) in enumerate(zip(left, chances.tolist(), strict=True)):
+        if chance >= SHOW_FROM:
+            best[query_index].append((chance, at))
+    shown = {
+        known[right[at] - len(queries)]
+        for found in best
+        for _chance, at in sorted(found, reverse=True)[:k]
+    }
+    shown_persons = Person.objects.in_bulk(list(shown))
+    out: list[list[Candidate]] = []
+    for found in best:
+        top = sorted(found, reverse=True)[:k]
+        out.append(
+            [
+                Candidate(
+                    person=shown_persons[known[right[at] - len(queries)]],
+                    probability=round(chance, 3),
+                    explanation=explanations[at],
+                )
+                for chance, at in top
+            ]
+        )
+    return out
+
+
+def _look_up(scope: Any, rows: np.ndarray, wanted: np.ndarray) -> dict[int, list[Any]]:
+    """For each query, the persons sharing the most keys with it (at most COMPARED)."""
+    by_key: dict[int, list[int]] = {}
+    for row, key in zip(rows.tolist(), wanted.tolist(), strict=True):
+        by_key.setdefault(key, []).append(row)
+    counts: dict[int, dict[Any, int]] = {}
+    distinct = list(by_key)
+    for start in range(0, len(distinct), KEYS_PER_QUERY):
+        found = scope.apply(
+            PersonKey.objects.filter(key__in=distinct[start : start + KEYS_PER_QUERY]),
+            "organisation_id",
+        ).values_list("key", "person_id")
+        for key, person in found:
+            for row in by_key[key]:
+                tally = counts.setdefault(row, {})
+                tally[person] = tally.get(person, 0) + 1
+    return {
+        row: sorted(tally, key=lambda p: (-tally[p], str(p)))[:COMPARED]
+        for row, tally in counts.items()
+    }

@@ -6,9 +6,9 @@ from orienta.cases.models.person import (
     IdentityDocument,
     Person,
     PersonQuerySet,
-    document_key,
 )
 from orienta.cases.models.screening import Need, Screening, ScreeningAnswer, ScreeningItem
+from orienta.identity.records import document_key
 
 __all__ = [
     "BreakGlassGrant",

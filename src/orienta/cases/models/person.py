@@ -85,6 +85,16 @@ class Person(models.Model):
     created_at = models.DateTimeField(_("registered at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     anonymised_at = models.DateTimeField(_("anonymised at"), null=True, blank=True)
+    # Set when a supervisor merged this record into another one (identity resolution): the
+    # record keeps nothing of its own until the merge is undone.
+    merged_into = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("merged into"),
+    )
 
     objects = PersonQuerySet.as_manager()
 
@@ -138,10 +148,6 @@ class IdentityDocument(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_document_type_display()} {self.number}".strip()
-
-
-def document_key(number: str) -> str:
-    return "".join(ch for ch in number.upper() if ch.isalnum())
 
 
 class FamilyLink(models.Model):

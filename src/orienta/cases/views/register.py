@@ -106,8 +106,8 @@ def _candidates_context(request: AuthenticatedHttpRequest, values: Any) -> dict[
                 family_name=family,
                 birth_date=_parse_date(values.get("birth_date", "")),
                 sex=values.get("sex", ""),
+                origin=values.get("origin_admin1_name", "").strip()[:120],
                 document_numbers=[values.get("doc1_number", ""), values.get("doc2_number", "")],
-                phone=values.get("phone", ""),
             ),
             user=request.user,
         )

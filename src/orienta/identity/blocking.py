@@ -1,0 +1,221 @@
+"""Blocking keys: which records are worth comparing at all.
+
+Comparing every record with every other is impossible at a million records, and comparing only
+records with the same phonetic name explodes on the common names (Jean Joseph) while missing
+every record with a typo or with given and family names swapped. Each key below combines name
+parts with a date or place part, so that it stays selective for common names; their union
+reaches the true pairs that any one of them misses:
+
+- `PAIR_YEAR`: two name parts (in any order) and the year of birth, in two-year buckets so that
+  a year written one off still meets (a record is in the bucket of its year and of the next);
+- `WORD_DATE`: one name part and the whole date of birth with day and month in either order
+  (a typo in the other name part, or a day and month swapped), unless the date is 1 January,
+  the usual default for an unknown day;
+- `PAIR_ORIGIN`: two name parts and the place of origin, for records without a date of birth;
+- `DOCUMENT`: the document number.
+
+`WORD` and `PAIR` keys, with no date or place, serve the case list's name search; `DATE` (the
+date of birth alone) and `PAIR` bring together the pairs the model is trained on.
+
+Keys are 63-bit integers mixed from the parts' hashes, computed for many records at once with
+numpy: the batch deduplication, the registry's key index and the look-up of a person at the
+desk all call `keys()` and cannot disagree.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Sequence
+from enum import IntEnum
+
+import numpy as np
+
+from orienta.identity.records import MAX_WORDS, RawRecord, Records, Vocabulary, stable_hash
+
+
+class Kind(IntEnum):
+    PAIR_YEAR = 1
+    WORD_DATE = 2
+    PAIR_ORIGIN = 3
+    DOCUMENT = 4
+    WORD = 5
+    PAIR = 6
+    WORD_INITIAL_YEAR = 7
+    DATE = 8
+
+
+BLOCKING = (
+    Kind.PAIR_YEAR,
+    Kind.WORD_DATE,
+    Kind.WORD_INITIAL_YEAR,
+    Kind.PAIR_ORIGIN,
+    Kind.PAIR,
+    Kind.DOCUMENT,
+)
+SEARCH = (Kind.WORD, Kind.PAIR)
+# What the registry's key index holds: the blocking keys, looked up for a person at the desk,
+# and the single words the case list's name search needs.
+STORED = (*BLOCKING, Kind.WORD)
+
+_PRIME = np.uint64(0x100000001B3)
+_OFFSET = np.uint64(0xCBF29CE484222325)
+_PAIRS = list(itertools.combinations(range(MAX_WORDS), 2))
+
+
+def _mix(kind: Kind, group: np.ndarray, *parts: np.ndarray) -> np.ndarray:
+    """One key per row from its parts (FNV-style multiply and xor, then a final avalanche)."""
+    value = np.full(len(group), _OFFSET ^ np.uint64(int(kind)), dtype=np.uint64)
+    for part in (group, *parts):
+        value = (value ^ part.astype(np.uint64)) * _PRIME
+        value ^= value >> np.uint64(29)
+    return (value >> np.uint64(1)).astype(np.int64)
+
+
+def _hashed(numbers: np.ndarray, vocabulary: Vocabulary) -> np.ndarray:
+    """The stable hash of each record's value (0 for none): vocabulary numbers differ from one
+    set of records to another, hashes do not."""
+    table = np.array([stable_hash(v) if v else 0 for v in vocabulary.values], dtype=np.int64)
+    return table[numbers]
+
+
+def keys(records: Records, kinds: Sequence[Kind] = BLOCKING) -> tuple[np.ndarray, np.ndarray]:
+    """(row, key) for every key of every record: `row` indexes `records`. A record without a
+    key of some kind (no date, no origin…) simply has none of that kind."""
+    rows: list[np.ndarray] = []
+    out: list[np.ndarray] = []
+    everyone = np.arange(len(records), dtype=np.int64)
+    group, words, year = records.group, records.words, records.year.astype(np.int64)
+
+    def emit(mask: np.ndarray, key: np.ndarray) -> None:
+        rows.append(everyone[mask])
+        out.append(key[mask])
+
+    if Kind.PAIR_YEAR in kinds:
+        for a, b in _PAIRS:
+            present = (words[:, a] != 0) & (words[:, b] != 0) & (year > 0)
+            emit(present, _mix(Kind.PAIR_YEAR, group, words[:, a], words[:, b], year // 2))
+            # An odd year is also in the next bucket: 1990 meets 1989 and 1991.
+            odd = present & (year % 2 == 1)
+            emit(odd, _mix(Kind.PAIR_YEAR, group, words[:, a], words[:, b], (year + 1) // 2))
+    if Kind.WORD_DATE in kinds:
+        month, day = records.month.astype(np.int64), records.day.astype(np.int64)
+        low, high = np.minimum(month, day), np.maximum(month, day)
+        dated = (year > 0) & ~records.first_january
+        for a in range(MAX_WORDS):
+            present = dated & (words[:, a] != 0)
+            emit(present, _mix(Kind.WORD_DATE, group, words[:, a], year, low, high))
+    if Kind.WORD_INITIAL_YEAR in kinds:
+        initials, sex = records.initials, records.sex.astype(np.int64)
+        for a, b in itertools.permutations(range(MAX_WORDS), 2):
+            present = (words[:, a] != 0) & (words[:, b] != 0) & (year > 0)
+            emit(
+                present,
+                _mix(Kind.WORD_INITIAL_YEAR, group, words[:, a], initials[:, b], year, sex),
+            )
+    if Kind.PAIR_ORIGIN in kinds:
+        origin = _hashed(records.origin, records.origins)
+        for a, b in _PAIRS:
+            present = (words[:, a] != 0) & (words[:, b] != 0) & (origin != 0)
+            emit(present, _mix(Kind.PAIR_ORIGIN, group, words[:, a], words[:, b], origin))
+    if Kind.DOCUMENT in kinds:
+        document = _hashed(records.document, records.documents)
+        emit(document != 0, _mix(Kind.DOCUMENT, group, document))
+    if Kind.DATE in kinds:
+        month, day = records.month.astype(np.int64), records.day.astype(np.int64)
+        emit((year > 0) & ~records.first_january, _mix(Kind.DATE, group, year, month, day))
+    if Kind.WORD in kinds:
+        for a in range(MAX_WORDS):
+            emit(words[:, a] != 0, _mix(Kind.WORD, group, words[:, a]))
+    if Kind.PAIR in kinds:
+        for a, b in _PAIRS:
+            present = (words[:, a] != 0) & (words[:, b] != 0)
+            emit(present, _mix(Kind.PAIR, group, words[:, a], words[:, b]))
+    if not rows:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    return np.concatenate(rows), np.concatenate(out)
+
+
+def search_keys(text: str) -> list[int]:
+    """The keys a name search looks for, all of which a person must have: every pair of the
+    words of `text` (any order, by sound), or its one word."""
+    records = Records.from_raw([RawRecord(0, text, "")])
+    _rows, found = keys(records, [Kind.PAIR])
+    if not len(found):
+        _rows, found = keys(records, [Kind.WORD])
+    return sorted(set(found.tolist()))
+
+
+# Per kind: (block limit, window). A block above its limit (a very common name with a common
+# year, say) is not compared all against all: its records, ordered by their names, are compared
+# with their `window` nearest neighbours only (none when the window is 0).
+LIMITS: dict[Kind, tuple[int, int]] = {
+    Kind.PAIR_YEAR: (100, 8),
+    Kind.WORD_DATE: (100, 8),
+    Kind.WORD_INITIAL_YEAR: (100, 8),
+    Kind.PAIR_ORIGIN: (100, 8),
+    Kind.PAIR: (100, 8),
+    Kind.DOCUMENT: (100, 8),
+    Kind.DATE: (100, 8),
+}
+
+
+def candidate_pairs(
+    records: Records, kinds: Sequence[Kind] = BLOCKING
+) -> tuple[np.ndarray, np.ndarray]:
+    """Every pair of records (i < j) sharing a blocking key of `kinds`, once."""
+    n = len(records)
+    codes: list[np.ndarray] = []
+    name_rank: np.ndarray | None = None
+    for kind in kinds:
+        row, key = keys(records, [kind])
+        if len(row) < 2:
+            continue
+        limit, window = LIMITS[kind]
+        order = np.argsort(key, kind="stable")
+        row, key = row[order], key[order]
+        starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
+        sizes = np.diff(np.r_[starts, len(key)])
+        # Small blocks, all against all: the blocks of one size at once.
+        for size in np.unique(sizes[(sizes > 1) & (sizes <= limit)]):
+            first = starts[sizes == size]
+            left, right = np.triu_indices(int(size), k=1)
+            codes.append(_codes(row[first[:, None] + left], row[first[:, None] + right], n))
+        large = sizes > limit
+        if not window or not large.any():
+            continue
+        if name_rank is None:
+            name_rank = _name_rank(records)
+        members = np.concatenate(
+            [np.arange(s, s + z) for s, z in zip(starts[large], sizes[large], strict=True)]
+        )
+        block = np.repeat(np.arange(large.sum()), sizes[large])
+        ordered = members[np.lexsort((name_rank[row[members]], block))]
+        for offset in range(1, window + 1):
+            same = block[offset:] == block[:-offset]
+            codes.append(_codes(row[ordered[:-offset][same]], row[ordered[offset:][same]], n))
+    if not codes:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+    code = _distinct(np.concatenate([c.ravel() for c in codes]))
+    return code // n, code % n
+
+
+def _codes(a: np.ndarray, b: np.ndarray, n: int) -> np.ndarray:
+    return np.minimum(a, b) * np.int64(n) + np.maximum(a, b)
+
+
+def _distinct(values: np.ndarray) -> np.ndarray:
+    """Sorted distinct values (numpy's `unique` takes a hash path that is many times slower on
+    tens of millions of integers)."""
+    values = np.sort(values)
+    return values[np.r_[True, values[1:] != values[:-1]]] if len(values) else values
+
+
+def _name_rank(records: Records) -> np.ndarray:
+    """Each record's rank in the order of its folded family and given names."""
+    texts = records.names.values
+    names = np.asarray(
+        [f"{texts[f]} {texts[g]}" for f, g in zip(records.family, records.given, strict=True)]
+    )
+    rank = np.empty(len(names), dtype=np.int64)
+    rank[np.argsort(names, kind="stable")] = np.arange(len(names))
+    return rank
