@@ -135,9 +135,15 @@ def test_sex_origin_and_document_levels() -> None:
     found = levels(
         ("A", "B", "F", None, "Nord", "AB123456"), ("A", "B", "M", None, "NORD", "AB123457")
     )
-    assert (found["sex"], found["origin"], found["document"]) == (0, 1, 1)
+    assert (found["sex"], found["origin"], found["document"]) == (0, 2, 1)
+    found = levels(
+        ("A", "B", "", None, "Coonabarabran", "AB123456"),
+        ("A", "B", "F", None, "Coonabavrabran", "AB123465"),  # two digits swapped
+    )
+    assert (found["sex"], found["origin"], found["document"]) == (MISSING, 1, 1)
     found = levels(("A", "B", "", None, "", "AB123456"), ("A", "B", "F", None, "Sud", "ZZ999999"))
     assert (found["sex"], found["origin"], found["document"]) == (MISSING, MISSING, 0)
+    assert levels(("A", "B", "", None, "Nord"), ("A", "B", "", None, "Sud"))["origin"] == 0
 
 
 @pytest.fixture(scope="module")
@@ -298,3 +304,11 @@ def test_generator_is_seeded_and_writes_the_truth(tmp_path: Path) -> None:
     assert any(r[4] == "" for r in rows[1:]) and any(r[5] == "" for r in rows[1:])
     # The file is a valid input of find_duplicates (the truth column is ignored).
     assert len(read_records(out)) == 500
+
+
+def test_a_record_has_each_key_once_and_never_pairs_with_itself() -> None:
+    found = records(("Phoebe", "Pettman-South", "F", date(1972, 3, 28)), ("Marie", "Casimir"))
+    rows, keys = blocking.keys(found)
+    assert len(set(zip(rows.tolist(), keys.tolist(), strict=True))) == len(rows)
+    left, right = blocking.candidate_pairs(found)
+    assert not (left == right).any()

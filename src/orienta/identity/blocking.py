@@ -11,6 +11,10 @@ reaches the true pairs that any one of them misses:
 - `WORD_DATE`: one name part and the whole date of birth with day and month in either order
   (a typo in the other name part, or a day and month swapped), unless the date is 1 January,
   the usual default for an unknown day;
+- `PREFIX_DATE`: the same with the first three letters of a name part as written, for the
+  spellings that phonetic rules put apart (a typo near the end, a final letter dropped);
+- `WORD_INITIAL_YEAR`: one name part, the initial of another, the year of birth and sex (a
+  typo in the other part, a date not quite right);
 - `PAIR_ORIGIN`: two name parts and the place of origin, for records without a date of birth;
 - `DOCUMENT`: the document number.
 
@@ -42,11 +46,13 @@ class Kind(IntEnum):
     PAIR = 6
     WORD_INITIAL_YEAR = 7
     DATE = 8
+    PREFIX_DATE = 9
 
 
 BLOCKING = (
     Kind.PAIR_YEAR,
     Kind.WORD_DATE,
+    Kind.PREFIX_DATE,
     Kind.WORD_INITIAL_YEAR,
     Kind.PAIR_ORIGIN,
     Kind.PAIR,
@@ -104,10 +110,23 @@ def keys(records: Records, kinds: Sequence[Kind] = BLOCKING) -> tuple[np.ndarray
         for a in range(MAX_WORDS):
             present = dated & (words[:, a] != 0)
             emit(present, _mix(Kind.WORD_DATE, group, words[:, a], year, low, high))
+    if Kind.PREFIX_DATE in kinds:
+        month, day = records.month.astype(np.int64), records.day.astype(np.int64)
+        low, high = np.minimum(month, day), np.maximum(month, day)
+        dated = (year > 0) & ~records.first_january
+        for a in range(MAX_WORDS):
+            present = dated & (records.prefixes[:, a] != 0)
+            for earlier in range(a):  # Jean Jeune: one prefix, one key
+                present &= records.prefixes[:, earlier] != records.prefixes[:, a]
+            emit(present, _mix(Kind.PREFIX_DATE, group, records.prefixes[:, a], year, low, high))
     if Kind.WORD_INITIAL_YEAR in kinds:
         initials, sex = records.initials, records.sex.astype(np.int64)
         for a, b in itertools.permutations(range(MAX_WORDS), 2):
             present = (words[:, a] != 0) & (words[:, b] != 0) & (year > 0)
+            # Two other words with one initial (Pierre Paul) give one key, not two.
+            for earlier in range(b):
+                if earlier != a:
+                    present &= initials[:, earlier] != initials[:, b]
             emit(
                 present,
                 _mix(Kind.WORD_INITIAL_YEAR, group, words[:, a], initials[:, b], year, sex),
@@ -156,6 +175,7 @@ LIMITS: dict[Kind, tuple[int, int]] = {
     Kind.PAIR: (100, 8),
     Kind.DOCUMENT: (100, 8),
     Kind.DATE: (100, 8),
+    Kind.PREFIX_DATE: (100, 8),
 }
 
 
@@ -200,6 +220,8 @@ def candidate_pairs(
 
 
 def _codes(a: np.ndarray, b: np.ndarray, n: int) -> np.ndarray:
+    differ = a != b  # a record never pairs with itself, whatever its keys
+    a, b = a[differ], b[differ]
     return np.minimum(a, b) * np.int64(n) + np.maximum(a, b)
 
 

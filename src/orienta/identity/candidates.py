@@ -9,6 +9,7 @@ match probability with its explanation.
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -25,6 +26,8 @@ from orienta.identity.model import Model, probability, shipped
 from orienta.identity.models import IdentityModel, PersonKey
 from orienta.identity.records import RawRecord, Records
 from orienta.identity.services import PERSON_FIELDS, first_documents, raw_record
+
+logger = logging.getLogger("orienta.identity")
 
 # Persons compared at most per query: those sharing the most keys with it.
 COMPARED = 60
@@ -84,10 +87,15 @@ def current_model() -> Model:
     if _cached is not None and _cached[1] == newest:
         _cached = (now, newest, _cached[2])
         return _cached[2]
-    if newest is None:
-        model = shipped()
-    else:
-        model = Model.from_json(IdentityModel.objects.get(pk=newest).parameters)
+    model = shipped()
+    if newest is not None:
+        try:
+            model = Model.from_json(IdentityModel.objects.get(pk=newest).parameters)
+        except ValueError:
+            # Estimated by an older release: the shipped model serves until the next run.
+            logger.warning(
+                "identity model %s is of an older version; using the shipped one", newest
+            )
     _cached = (now, newest, model)
     return model
 

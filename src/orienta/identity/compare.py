@@ -21,7 +21,7 @@ import numpy as np
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from rapidfuzz import fuzz, process
-from rapidfuzz.distance import JaroWinkler, Levenshtein
+from rapidfuzz.distance import OSA, JaroWinkler
 
 from orienta.identity.records import Records, Vocabulary
 
@@ -60,7 +60,12 @@ COMPARISONS = (
         ),
     ),
     Comparison("sex", _("Sex"), (_("different"), _("same"))),
-    Comparison("origin", _("Place of origin"), (_("different"), _("same")), frequency_levels=(1,)),
+    Comparison(
+        "origin",
+        _("Place of origin"),
+        (_("different"), _("spelt almost alike"), _("same")),
+        frequency_levels=(2,),
+    ),
     Comparison(
         "document", _("Document number"), (_("different"), _("one character apart"), _("same"))
     ),
@@ -183,7 +188,7 @@ def frequency_columns(records: Records) -> dict[str, tuple[np.ndarray, Vocabular
         "given:3": (records.given_sound, records.sounds),
         "family:4": (records.family, records.names),
         "family:3": (records.family_sound, records.sounds),
-        "origin:1": (records.origin, records.origins),
+        "origin:2": (records.origin, records.origins),
     }
 
 
@@ -224,7 +229,7 @@ def compare(
             "family": family,
             "birth": _birth_levels(records, li, ri),
             "sex": sex,
-            "origin": _equal_levels(records.origin[li], records.origin[ri]),
+            "origin": _equal_levels(records.origin[li], records.origin[ri], top=2),
             "document": document,
         },
         shares={key: column[li] for key, column in (shares or {}).items()},
@@ -238,7 +243,8 @@ def compare(
 
 def _finish(records: Records, compared: Compared) -> None:
     """The string comparisons: names that agree neither as spelt nor by sound (both ways round
-    when neither reading agrees at all), and document numbers one character apart."""
+    when neither reading agrees at all), places of origin spelt almost alike, and document
+    numbers one character apart (a character wrong, missing, added, or two swapped)."""
     names = records.names
     li, ri, levels, swapped = compared.left, compared.right, compared.levels, compared.swapped
     doubt = np.flatnonzero((levels["given"] == UNRESOLVED) & (levels["family"] == UNRESOLVED))
@@ -259,7 +265,15 @@ def _finish(records: Records, compared: Compared) -> None:
         typo = process.cpdist(
             texts.texts(records.document[li[differ]]),
             texts.texts(records.document[ri[differ]]),
-            scorer=Levenshtein.distance,
+            scorer=OSA.distance,
             workers=-1,
         )
         document[differ[typo <= 1]] = 1
+    origin = levels["origin"]
+    differ = np.flatnonzero(origin == 0)
+    if len(differ):
+        texts = records.origins
+        similarity = _similarity(
+            texts.texts(records.origin[li[differ]]), texts.texts(records.origin[ri[differ]])
+        )
+        origin[differ[similarity >= 0.92]] = 1

@@ -41,7 +41,7 @@ from orienta.identity.compare import (
 )
 from orienta.identity.records import Records
 
-VERSION = 1
+VERSION = 2  # 2: origin compared in three levels
 # No level is ever certain either way: keeps one odd record from making a weight infinite.
 FLOOR = 1e-6
 # A saved model keeps the frequencies of values held by at least this many records, and of the
@@ -70,7 +70,8 @@ class Model:
     def field_weights(self, compared: Compared, bound: bool = False) -> dict[str, np.ndarray]:
         """Bits added by each comparison, per pair (0 where a side is missing). With `bound`,
         the most that levels not yet known could add: a name UNRESOLVED counts as its best
-        level below "sound alike", a document that differs as possibly one character apart."""
+        level below "sound alike", a document or origin that differs as possibly almost
+        alike."""
         out = {}
         for comparison in COMPARISONS:
             levels = compared.levels[comparison.name]
@@ -78,7 +79,7 @@ class Model:
             bits = np.where(levels < 0, 0.0, table[np.maximum(levels, 0)])
             if bound:
                 bits[levels == UNRESOLVED] = table[:3].max()
-                if comparison.name == "document":
+                if comparison.name in ("document", "origin"):  # 0 may yet become 1
                     bits[levels == 0] = table[:2].max()
             for level in comparison.frequency_levels:
                 shares = compared.shares.get(f"{comparison.name}:{level}")

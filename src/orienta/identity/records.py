@@ -78,10 +78,10 @@ class Vocabulary:
 
 def _name_columns(
     raw: list[str], names: Vocabulary, sounds: Vocabulary
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """For each raw spelling: its folded name and sound numbers, and its words' phonetic
-    hashes and initials (MAX_WORDS columns, 0 where there is no word). Computed once per
-    distinct spelling, then spread to the rows with numpy."""
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """For each raw spelling: its folded name and sound numbers, and per word (MAX_WORDS
+    columns, 0 where there is no word) its phonetic hash, its initial and the hash of its first
+    three letters. Computed once per distinct spelling, then spread to the rows with numpy."""
     spellings: dict[str, int] = {}
     position = np.fromiter(
         (spellings.setdefault(value or "", len(spellings)) for value in raw), np.int64, len(raw)
@@ -90,7 +90,15 @@ def _name_columns(
     sound = np.zeros(len(spellings), dtype=np.int32)
     words = np.zeros((len(spellings), MAX_WORDS), dtype=np.int64)
     initials = np.zeros((len(spellings), MAX_WORDS), dtype=np.int64)
+    prefixes = np.zeros((len(spellings), MAX_WORDS), dtype=np.int64)
     hashes: dict[str, int] = {}
+
+    def hashed(text: str) -> int:
+        found = hashes.get(text)
+        if found is None:
+            found = hashes[text] = stable_hash(text)
+        return found
+
     for spelling, at in spellings.items():
         parts = tokens(spelling)
         keys = [phonetic(part) for part in parts]
@@ -100,36 +108,42 @@ def _name_columns(
         for part, key in zip(parts, keys, strict=True):
             if not key or seen == MAX_WORDS:
                 continue
-            found = hashes.get(key)
-            if found is None:
-                found = hashes[key] = stable_hash("s:" + key)
-            words[at, seen] = found
+            words[at, seen] = hashed("s:" + key)
             initials[at, seen] = ord(part[0])
+            prefixes[at, seen] = hashed("p:" + part[:3])
             seen += 1
-    return folded[position], sound[position], words[position], initials[position]
+    return (
+        folded[position],
+        sound[position],
+        words[position],
+        initials[position],
+        prefixes[position],
+    )
 
 
-def _merge_words(
-    words: list[np.ndarray], initials: list[np.ndarray]
-) -> tuple[np.ndarray, np.ndarray]:
+def _merge_words(words: list[np.ndarray], *aligned: list[np.ndarray]) -> tuple[np.ndarray, ...]:
     """The distinct words of given and family names together, in hash order (so that the
-    order of the names does not matter), at most MAX_WORDS, zeros last."""
-    allwords, allinitials = np.concatenate(words, axis=1), np.concatenate(initials, axis=1)
+    order of the names does not matter), at most MAX_WORDS, zeros last; with each `aligned`
+    column (initials, prefixes) kept beside its word."""
+    top = np.iinfo(np.int64).max
+    allwords = np.concatenate(words, axis=1)
+    extras = [np.concatenate(columns, axis=1) for columns in aligned]
     # Zeros sort last; a word seen twice (Joseph Joseph) keeps one place.
-    sortable = np.where(allwords == 0, np.iinfo(np.int64).max, allwords)
+    sortable = np.where(allwords == 0, top, allwords)
     order = np.argsort(sortable, axis=1, kind="stable")
     sortable = np.take_along_axis(sortable, order, axis=1)
-    allinitials = np.take_along_axis(allinitials, order, axis=1)
+    extras = [np.take_along_axis(extra, order, axis=1) for extra in extras]
     repeated = np.zeros_like(sortable, dtype=bool)
     repeated[:, 1:] = sortable[:, 1:] == sortable[:, :-1]
-    sortable[repeated] = np.iinfo(np.int64).max
+    sortable[repeated] = top
     order = np.argsort(sortable, axis=1, kind="stable")[:, :MAX_WORDS]
     kept = np.take_along_axis(sortable, order, axis=1)
-    kept_initials = np.take_along_axis(allinitials, order, axis=1)
-    empty = kept == np.iinfo(np.int64).max
+    kept_extras = [np.take_along_axis(extra, order, axis=1) for extra in extras]
+    empty = kept == top
     kept[empty] = 0
-    kept_initials[empty] = 0
-    return kept, kept_initials
+    for extra in kept_extras:
+        extra[empty] = 0
+    return (kept, *kept_extras)
 
 
 @dataclass
@@ -146,6 +160,7 @@ class Records:
     family_sound: np.ndarray
     words: np.ndarray  # int64 (n, MAX_WORDS)
     initials: np.ndarray  # int64 (n, MAX_WORDS): first letter of the word in the same place
+    prefixes: np.ndarray  # int64 (n, MAX_WORDS): hash of the word's first three letters
     year: np.ndarray  # int16, 0 when unknown
     month: np.ndarray  # int8
     day: np.ndarray  # int8
@@ -166,14 +181,16 @@ class Records:
         rows = list(rows)
         n = len(rows)
         names, sounds, origins, documents = Vocabulary(), Vocabulary(), Vocabulary(), Vocabulary()
-        given, given_sound, given_words, given_initials = _name_columns(
+        given, given_sound, given_words, given_initials, given_prefixes = _name_columns(
             [row.given_name for row in rows], names, sounds
         )
-        family, family_sound, family_words, family_initials = _name_columns(
+        family, family_sound, family_words, family_initials, family_prefixes = _name_columns(
             [row.family_name for row in rows], names, sounds
         )
-        words, initials = _merge_words(
-            [given_words, family_words], [given_initials, family_initials]
+        words, initials, prefixes = _merge_words(
+            [given_words, family_words],
+            [given_initials, family_initials],
+            [given_prefixes, family_prefixes],
         )
         year = np.zeros(n, dtype=np.int16)
         month = np.zeros(n, dtype=np.int8)
@@ -207,6 +224,7 @@ class Records:
             family_sound=family_sound,
             words=words,
             initials=initials,
+            prefixes=prefixes,
             year=year,
             month=month,
             day=day,
@@ -237,6 +255,7 @@ class Records:
                 "family_sound",
                 "words",
                 "initials",
+                "prefixes",
                 "year",
                 "month",
                 "day",
