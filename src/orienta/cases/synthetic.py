@@ -6,6 +6,7 @@ event records the generation instead of one per row.
 
 from __future__ import annotations
 
+import copy
 import random
 import uuid
 from collections.abc import Sequence
@@ -31,6 +32,7 @@ from orienta.cases.models.choices import (
 )
 from orienta.core.packs import load_pack
 from orienta.identity.services import index_new_persons
+from orienta.identity.synthetic import Generator
 
 KINDS = [CaseKind.FORCED_RETURN] * 8 + [
     CaseKind.ASSISTED_VOLUNTARY_RETURN,
@@ -68,10 +70,14 @@ def generate_cases(
     screenings: bool = True,
     batch: int = 5000,
     audit: bool = True,
+    duplicate_share: float = 0.0,
 ) -> int:
     """Add `persons` fictional persons with one case each, plus a second case (a repeat return)
-    for `repeat_share` of them. Returns the number of cases made."""
+    for `repeat_share` of them. For `duplicate_share` of the repeat returns, the officer did not
+    recognise the person and registered them again, names spelt otherwise: the duplicates that
+    identity resolution finds. Returns the number of cases made."""
     rng = random.Random(seed)  # noqa: S311 - reproducible fictional data, not secrets
+    officer = Generator(seed)
     names = load_pack("names", country.lower())
     areas = load_pack("directory", country.lower())["admin1"]
     today = timezone.localdate()
@@ -125,6 +131,13 @@ def generate_cases(
                     )
                 )
             returns = 2 if rng.random() < repeat_share else 1
+            twin = None
+            if returns == 2 and rng.random() < duplicate_share:
+                twin = copy.copy(person)
+                twin.id = uuid.UUID(int=rng.getrandbits(128))
+                twin.given_name = officer.written(given)
+                twin.family_name = officer.written(family)
+                people.append(twin)
             for episode_number in range(returns):
                 arrived = today - timedelta(
                     days=rng.randint(0, 700) + 400 * (returns - 1 - episode_number)
@@ -153,10 +166,11 @@ def generate_cases(
                 created = now - timedelta(
                     days=(today - arrived).days, seconds=rng.randint(0, 86_399)
                 )
+                someone = twin if twin is not None and episode_number == 1 else person
                 case = Case(
                     id=uuid.UUID(int=rng.getrandbits(128)),
                     reference=_reference(rng),
-                    person=person,
+                    person=someone,
                     organisation=owner.organisation,
                     kind=CaseKind.UNACCOMPANIED_CHILD
                     if accompaniment == Accompaniment.UNACCOMPANIED
@@ -176,7 +190,7 @@ def generate_cases(
                 episodes.append(
                     Episode(
                         case=case,
-                        person=person,
+                        person=someone,
                         arrived_on=arrived,
                         returned_from=rng.choice(names["returned_from"]),
                         entry_point=rng.choice(names["entry_points"]),

@@ -187,7 +187,9 @@ class Generator:
             return name[:at] + name[at + 1] + name[at] + name[at + 2 :]
         return name
 
-    def _written(self, name: str) -> str:
+    def written(self, name: str) -> str:
+        """`name` as an officer may write it down: the model's spelling variants, typos,
+        hyphens, accents and case."""
         rates, rng = self.rates, self.rng
         if rng.random() < rates["spelling_variant"]:
             name = self._variant(name)
@@ -219,8 +221,8 @@ class Generator:
         given = list(entity.given)
         if len(given) > 1 and rng.random() < rates["second_given_dropped"]:
             given = given[:1]
-        given_name = " ".join(self._written(name) for name in given)
-        family_name = self._written(entity.family)
+        given_name = " ".join(self.written(name) for name in given)
+        family_name = self.written(entity.family)
         if rng.random() < rates["given_family_swapped"]:
             given_name, family_name = family_name, given_name
         sex = {"male": "M", "female": "F"}[entity.sex]
