@@ -81,7 +81,11 @@ def true_codes(entities: np.ndarray) -> np.ndarray:
         first = starts[sizes == size]
         left, right = np.triu_indices(int(size), k=1)
         codes.append(
-            pair_codes(order[first[:, None] + left].ravel(), order[first[:, None] + right].ravel(), len(entities))
+            pair_codes(
+                order[first[:, None] + left].ravel(),
+                order[first[:, None] + right].ravel(),
+                len(entities),
+            )
         )
     return np.unique(np.concatenate(codes)) if codes else np.zeros(0, dtype=np.int64)
 

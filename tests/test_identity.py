@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from django.utils import translation
 
 from orienta.identity.candidates import (
     CandidateQuery,
@@ -88,7 +89,10 @@ def test_candidates_with_their_explanation(colleague, organisation) -> None:
     assert found[0].probability > 0.5
     # The explanation says what each field added, in bits.
     birth = next(r for r in found[0].reasons if r["code"] == "birth:4")
-    assert birth["bits"] > 0 and str(birth["level"]) == "day and month swapped"
+    with translation.override("en"):
+        assert birth["bits"] > 0 and str(birth["level"]) == "day and month swapped"
+    with translation.override("fr"):
+        assert str(birth["field"]) == "Date de naissance"
 
 
 def test_year_off_by_one_and_different_sex(colleague, organisation, monkeypatch) -> None:
