@@ -17,6 +17,7 @@ from datetime import date
 from typing import Any
 
 import numpy as np
+from django.db import connection
 
 from orienta.accounts.access import scope_for
 from orienta.cases.models import Person
@@ -25,7 +26,7 @@ from orienta.identity.compare import compare, describe
 from orienta.identity.model import Model, probability, shipped
 from orienta.identity.models import IdentityModel, PersonKey
 from orienta.identity.records import RawRecord, Records
-from orienta.identity.services import PERSON_FIELDS, first_documents, raw_record
+from orienta.identity.services import live_persons
 
 logger = logging.getLogger("orienta.identity")
 
@@ -33,7 +34,9 @@ logger = logging.getLogger("orienta.identity")
 COMPARED = 60
 # Below this, a person is not worth showing to the caseworker.
 SHOW_FROM = 0.05
-KEYS_PER_QUERY = 900  # SQLite takes at most 999 bound parameters in older builds
+PER_KEY = 200  # index entries read per key at most
+# Keys looked up per statement: SQLite joins at most 500 SELECTs in one compound statement.
+KEYS_PER_STATEMENT = 400
 MODEL_SECONDS = 60  # how long a process keeps the model before looking for a newer one
 
 
@@ -143,18 +146,10 @@ def find_candidates_for(
     hits = _look_up(scope, rows, wanted)
     if not hits:
         return [[] for _ in queries]
-    person_ids = sorted({person for persons in hits.values() for person in persons}, key=str)
-    values = {
-        row[0]: row
-        for row in Person.objects.filter(
-            pk__in=person_ids, anonymised_at__isnull=True, merged_into__isnull=True
-        ).values_list(*PERSON_FIELDS)
-    }
-    documents = first_documents(values)
+    values = live_persons({person for persons in hits.values() for person in persons})
     known = list(values)
     both = Records.from_raw(
-        [query.raw(i) for i, query in enumerate(queries)]
-        + [raw_record(values[pk], documents.get(pk, "")) for pk in known]
+        [query.raw(i) for i, query in enumerate(queries)] + [values[pk] for pk in known]
     )
     position = {pk: len(queries) + i for i, pk in enumerate(known)}
     left: list[int] = []
@@ -177,12 +172,14 @@ def find_candidates_for(
     for at, (query_index, chance) in enumerate(zip(left, chances.tolist(), strict=True)):
         if chance >= SHOW_FROM:
             best[query_index].append((chance, at))
+    to_id = Person._meta.pk.to_python
     shown = {
-        known[right[at] - len(queries)]
+        known[right[at] - len(queries)]: to_id(known[right[at] - len(queries)])
         for found in best
         for _chance, at in sorted(found, reverse=True)[:k]
     }
-    shown_persons = Person.objects.in_bulk(list(shown))
+    by_id = Person.objects.in_bulk(list(shown.values()))
+    shown_persons = {raw: by_id[pk] for raw, pk in shown.items() if pk in by_id}
     out: list[list[Candidate]] = []
     for found in best:
         top = sorted(found, reverse=True)[:k]
@@ -200,22 +197,73 @@ def find_candidates_for(
 
 
 def _look_up(scope: Any, rows: np.ndarray, wanted: np.ndarray) -> dict[int, list[Any]]:
-    """For each query, the persons sharing the most keys with it (at most COMPARED)."""
-    by_key: dict[int, list[int]] = {}
-    for row, key in zip(rows.tolist(), wanted.tolist(), strict=True):
-        by_key.setdefault(key, []).append(row)
-    counts: dict[int, dict[Any, int]] = {}
-    distinct = list(by_key)
-    for start in range(0, len(distinct), KEYS_PER_QUERY):
-        found = scope.apply(
-            PersonKey.objects.filter(key__in=distinct[start : start + KEYS_PER_QUERY]),
-            "organisation_id",
-        ).values_list("key", "person_id")
-        for key, person in found:
-            for row in by_key[key]:
-                tally = counts.setdefault(row, {})
-                tally[person] = tally.get(person, 0) + 1
-    return {
-        row: sorted(tally, key=lambda p: (-tally[p], str(p)))[:COMPARED]
-        for row, tally in counts.items()
-    }
+    """For each query, the ids (as stored) of the persons sharing the most keys with it (at most
+    COMPARED). Each key
+    reads at most PER_KEY index entries: a key of a very common name with a common year holds
+    hundreds of persons, none of whom the key alone could tell apart."""
+    distinct, inverse = np.unique(wanted, return_inverse=True)
+    found_keys: list[int] = []
+    found_persons: list[Any] = []
+    for start in range(0, len(distinct), KEYS_PER_STATEMENT):
+        for key, person in _index_entries(scope, distinct[start : start + KEYS_PER_STATEMENT]):
+            found_keys.append(key)
+            found_persons.append(person)
+    if not found_keys:
+        return {}
+    persons: dict[Any, int] = {}
+    person_codes = np.fromiter(
+        (persons.setdefault(p, len(persons)) for p in found_persons), np.int64, len(found_persons)
+    )
+    key_codes = np.searchsorted(distinct, np.asarray(found_keys, dtype=np.int64))
+    # Every (query, person) sharing a key: the queries holding each key, times its entries.
+    by_key = np.argsort(inverse, kind="stable")
+    starts = np.searchsorted(inverse[by_key], np.arange(len(distinct)))
+    ends = np.searchsorted(inverse[by_key], np.arange(len(distinct)), side="right")
+    holders = ends[key_codes] - starts[key_codes]
+    entry = np.repeat(np.arange(len(key_codes)), holders)
+    offset = np.arange(len(entry)) - np.repeat(np.cumsum(holders) - holders, holders)
+    query_rows = rows[by_key[starts[key_codes][entry] + offset]]
+    pair = np.unique(query_rows * len(persons) + person_codes[entry], return_counts=True)
+    query_of, person_of, shared = pair[0] // len(persons), pair[0] % len(persons), pair[1]
+    order = np.lexsort((person_of, -shared, query_of))
+    query_of, person_of = query_of[order], person_of[order]
+    first = np.searchsorted(query_of, query_of)
+    keep = (np.arange(len(query_of)) - first) < COMPARED
+    names = list(persons)  # as the database gives them (hex text on SQLite)
+    out: dict[int, list[Any]] = {}
+    for query, person in zip(query_of[keep].tolist(), person_of[keep].tolist(), strict=True):
+        out.setdefault(query, []).append(names[person])
+    return out
+
+
+def _index_entries(scope: Any, keys: np.ndarray) -> list[tuple[int, Any]]:
+    """(key, person id) for these keys in the scope's registries, PER_KEY entries per key at
+    most, in one statement: each key's entries are one range of the index."""
+    meta = PersonKey._meta
+    quote = connection.ops.quote_name
+    table, key, organisation, person = (
+        quote(meta.db_table),
+        quote("key"),
+        quote("organisation_id"),
+        quote(meta.get_field("person").column),
+    )
+    where = ""
+    extra: list[Any] = []
+    if not scope.everywhere:
+        field = meta.get_field("organisation_id")
+        extra = [
+            field.get_db_prep_value(o, connection) for o in sorted(scope.organisation_ids, key=str)
+        ]
+        where = f" AND {organisation} IN ({', '.join(['%s'] * len(extra))})"
+    one = (
+        f"SELECT * FROM (SELECT {key}, {person} FROM {table} "  # noqa: S608
+        f"WHERE {key} = %s{where} LIMIT {PER_KEY})"
+    )
+    sql = " UNION ALL ".join([one] * len(keys))
+    params: list[Any] = []
+    for value in keys.tolist():
+        params.append(value)
+        params.extend(extra)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
