@@ -43,8 +43,8 @@ def test_keys_are_stable_across_runs_and_record_sets() -> None:
         ("Marie", "Casimir"),
         ("wilner", "DORSAINVIL", "male", date(1991, 4, 12), "nord est", "ab-12"),
     )
-    keys_one = set(blocking.keys(one)[1].tolist())
-    rows, keys_two = blocking.keys(two)
+    keys_one = set(blocking.keys(one, blocking.STORED)[1].tolist())
+    rows, keys_two = blocking.keys(two, blocking.STORED)
     assert keys_one == set(keys_two[rows == 1].tolist())
 
 
@@ -308,7 +308,7 @@ def test_generator_is_seeded_and_writes_the_truth(tmp_path: Path) -> None:
 
 def test_a_record_has_each_key_once_and_never_pairs_with_itself() -> None:
     found = records(("Phoebe", "Pettman-South", "F", date(1972, 3, 28)), ("Marie", "Casimir"))
-    rows, keys = blocking.keys(found)
+    rows, keys = blocking.keys(found, [*blocking.STORED, *blocking.BLOCKING])
     assert len(set(zip(rows.tolist(), keys.tolist(), strict=True))) == len(rows)
     left, right = blocking.candidate_pairs(found)
     assert not (left == right).any()

@@ -26,6 +26,7 @@ from orienta.identity.records import Records
 
 RANDOM_PAIRS = 300_000  # pairs drawn to measure `u`
 SESSION_PAIRS = 1_000_000  # pairs each EM session is run on, drawn from its blocked pairs
+SESSION_RECORDS = 300_000  # records the sessions' pairs are blocked among, drawn at random
 
 
 @dataclass
@@ -78,12 +79,18 @@ def train(records: Records) -> Model:
     EM sessions, the prior from the first, the name frequencies counted."""
     a, b = random_pairs(records, min(RANDOM_PAIRS, len(records) * 20))
     u = level_shares(compare(records, a, b))
-    a, b = candidate_pairs(records, kinds=[Kind.DATE])
-    born_pairs = len(a)
+    # The sessions run on a sample of the records: the pairs among them are a sample of the
+    # pairs, and the blocking of a million records is not done twice.
+    sample = records
+    if len(records) > SESSION_RECORDS:
+        picked = np.random.default_rng(0).choice(len(records), SESSION_RECORDS, replace=False)
+        sample = records.take(np.sort(picked))
+    a, b = candidate_pairs(sample, kinds=[Kind.DATE])
+    born_pairs = len(a) * (len(records) / len(sample)) ** 2
     a, b = _sample(a, b, SESSION_PAIRS)
-    born = estimate(compare(records, a, b), u, NOT_BIRTH)
-    a, b = _sample(*candidate_pairs(records, kinds=[Kind.PAIR]), SESSION_PAIRS)
-    named = estimate(compare(records, a, b), u, NOT_NAMES, free_u=True)
+    born = estimate(compare(sample, a, b), u, NOT_BIRTH)
+    a, b = _sample(*candidate_pairs(sample, kinds=[Kind.PAIR]), SESSION_PAIRS)
+    named = estimate(compare(sample, a, b), u, NOT_NAMES, free_u=True)
     m = {**named.m, **born.m}
     # Pairs are scored only when their names agree, at least in part: among those, persons who
     # are not one agree on sex, origin and date more often than random pairs (one country's

@@ -21,7 +21,7 @@ from django.db import connection
 
 from orienta.accounts.access import scope_for
 from orienta.cases.models import Person
-from orienta.identity.blocking import BLOCKING, keys
+from orienta.identity.blocking import ONLINE, keys
 from orienta.identity.compare import compare, describe
 from orienta.identity.model import Model, probability, shipped
 from orienta.identity.models import IdentityModel, PersonKey
@@ -142,7 +142,7 @@ def find_candidates_for(
     if scope.is_empty or not queries:
         return [[] for _ in queries]
     asked = Records.from_raw(query.raw(i) for i, query in enumerate(queries))
-    rows, wanted = keys(asked, BLOCKING)
+    rows, wanted = keys(asked, ONLINE)
     hits = _look_up(scope, rows, wanted)
     if not hits:
         return [[] for _ in queries]

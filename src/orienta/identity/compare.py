@@ -94,6 +94,7 @@ def describe(explanation: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 UNRESOLVED = -2  # names that agree neither as spelt nor by sound: level 0, 1 or 2
+UNCOMPARED = -3  # names not compared yet: any level
 
 
 @dataclass
@@ -204,7 +205,34 @@ def compare(
     `shares` holds, per record, the share of records with its value for each
     frequency-adjusted level (see `frequency_columns`). `worth`, given the comparison as far as
     numbers go (names UNRESOLVED unless they agree), says which pairs deserve the string
-    comparisons: the others are dropped from the result (see Model.could_match)."""
+    comparisons: the others are dropped from the result (see Model.could_match). It is asked
+    twice: first before the names are looked at (most blocked pairs of a common name were born
+    years apart and cannot match, whatever their names), then with the names' agreement on
+    numbers."""
+    share_of = {key: column[li] for key, column in (shares or {}).items()}
+    dl, dr = records.document[li], records.document[ri]
+    document = _equal_levels(dl, dr, top=2)
+    sex_left, sex_right = records.sex[li], records.sex[ri]
+    sex = np.where(sex_left == sex_right, 1, 0).astype(np.int8)
+    sex[(sex_left == 0) | (sex_right == 0)] = MISSING
+    uncompared = np.full(len(li), UNCOMPARED, dtype=np.int8)
+    compared = Compared(
+        left=li,
+        right=ri,
+        levels={
+            "given": uncompared,
+            "family": uncompared.copy(),
+            "birth": _birth_levels(records, li, ri),
+            "sex": sex,
+            "origin": _equal_levels(records.origin[li], records.origin[ri], top=2),
+            "document": document,
+        },
+        shares=share_of,
+        swapped=np.zeros(len(li), dtype=bool),
+    )
+    if worth is not None:
+        compared = compared.subset(np.flatnonzero(worth(compared)))
+        li, ri = compared.left, compared.right
     gl, fl, gr, fr = records.given[li], records.family[li], records.given[ri], records.family[ri]
     gsl, fsl = records.given_sound[li], records.family_sound[li]
     gsr, fsr = records.given_sound[ri], records.family_sound[ri]
@@ -214,27 +242,9 @@ def compare(
     swapped = (np.maximum(crossed_given, 0) + np.maximum(crossed_family, 0)) > (
         np.maximum(given, 0) + np.maximum(family, 0)
     )
-    given = np.where(swapped, crossed_given, given)
-    family = np.where(swapped, crossed_family, family)
-    dl, dr = records.document[li], records.document[ri]
-    document = _equal_levels(dl, dr, top=2)
-    sex_left, sex_right = records.sex[li], records.sex[ri]
-    sex = np.where(sex_left == sex_right, 1, 0).astype(np.int8)
-    sex[(sex_left == 0) | (sex_right == 0)] = MISSING
-    compared = Compared(
-        left=li,
-        right=ri,
-        levels={
-            "given": given,
-            "family": family,
-            "birth": _birth_levels(records, li, ri),
-            "sex": sex,
-            "origin": _equal_levels(records.origin[li], records.origin[ri], top=2),
-            "document": document,
-        },
-        shares={key: column[li] for key, column in (shares or {}).items()},
-        swapped=swapped,
-    )
+    compared.levels["given"] = np.where(swapped, crossed_given, given)
+    compared.levels["family"] = np.where(swapped, crossed_family, family)
+    compared.swapped = swapped
     if worth is not None:
         compared = compared.subset(np.flatnonzero(worth(compared)))
     _finish(records, compared)

@@ -35,7 +35,7 @@ from orienta.identity.compare import (
     BY_NAME,
     COMPARISONS,
     MISSING,
-    UNRESOLVED,
+    UNCOMPARED,
     Compared,
     frequency_columns,
 )
@@ -69,25 +69,40 @@ class Model:
 
     def field_weights(self, compared: Compared, bound: bool = False) -> dict[str, np.ndarray]:
         """Bits added by each comparison, per pair (0 where a side is missing). With `bound`,
-        the most that levels not yet known could add: a name UNRESOLVED counts as its best
-        level below "sound alike", a document or origin that differs as possibly almost
-        alike."""
+        the most that levels not yet known could add: a name UNCOMPARED counts as its best
+        level, UNRESOLVED as its best below "sound alike", a document or origin that differs
+        as possibly almost alike."""
         out = {}
         for comparison in COMPARISONS:
             levels = compared.levels[comparison.name]
             table = self.level_weights(comparison.name)
-            bits = np.where(levels < 0, 0.0, table[np.maximum(levels, 0)])
-            if bound:
-                bits[levels == UNRESOLVED] = table[:3].max()
-                if comparison.name in ("document", "origin"):  # 0 may yet become 1
-                    bits[levels == 0] = table[:2].max()
-            for level in comparison.frequency_levels:
-                shares = compared.shares.get(f"{comparison.name}:{level}")
-                if shares is None:
-                    continue
+            # One look-up per pair: the table shifted so that UNCOMPARED (-3), UNRESOLVED (-2)
+            # and MISSING (-1) have their places before level 0.
+            lookup = np.concatenate(([table.max(), table[:3].max(), 0.0], table))
+            if bound and comparison.name in ("document", "origin"):  # 0 may yet become 1
+                lookup[3] = table[:2].max()
+            bits = lookup[levels.astype(np.intp) + 3]
+            weighed = {
+                level: (
+                    max(self.m[comparison.name][level], FLOOR),
+                    compared.shares[f"{comparison.name}:{level}"],
+                )
+                for level in comparison.frequency_levels
+                if f"{comparison.name}:{level}" in compared.shares
+            }
+            for level, (m, shares) in weighed.items():
                 at = np.flatnonzero(levels == level)
-                m = max(self.m[comparison.name][level], FLOOR)
                 bits[at] = np.log2(m / np.maximum(shares[at], FLOOR))
+            if bound and weighed:
+                # A name not compared yet may agree at any level: at a frequency-weighed one,
+                # with the weight of its own value.
+                unknown = np.flatnonzero(levels == UNCOMPARED)
+                if len(unknown):
+                    plain = [w for level, w in enumerate(table) if level not in weighed]
+                    best = np.full(len(unknown), max(plain, default=-np.inf))
+                    for m, shares in weighed.values():
+                        best = np.maximum(best, np.log2(m / np.maximum(shares[unknown], FLOOR)))
+                    bits[unknown] = best
             out[comparison.name] = bits
         return out
 

@@ -77,15 +77,21 @@ class Vocabulary:
 
 
 def _name_columns(
-    raw: list[str], names: Vocabulary, sounds: Vocabulary
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """For each raw spelling: its folded name and sound numbers, and per word (MAX_WORDS
-    columns, 0 where there is no word) its phonetic hash, its initial and the hash of its first
-    three letters. Computed once per distinct spelling, then spread to the rows with numpy."""
+    columns: list[list[str]], names: Vocabulary, sounds: Vocabulary
+) -> list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]]:
+    """For each raw spelling of each column: its folded name and sound numbers, and per word
+    (MAX_WORDS columns, 0 where there is no word) its phonetic hash, its initial and the hash of
+    its first three letters. Computed once per distinct spelling, whatever the column (Joseph
+    is a given and a family name), then spread to the rows with numpy."""
     spellings: dict[str, int] = {}
-    position = np.fromiter(
-        (spellings.setdefault(value or "", len(spellings)) for value in raw), np.int64, len(raw)
-    )
+    positions = [
+        np.fromiter(
+            (spellings.setdefault(value or "", len(spellings)) for value in raw),
+            np.int64,
+            len(raw),
+        )
+        for raw in columns
+    ]
     folded = np.zeros(len(spellings), dtype=np.int32)
     sound = np.zeros(len(spellings), dtype=np.int32)
     words = np.zeros((len(spellings), MAX_WORDS), dtype=np.int64)
@@ -112,13 +118,16 @@ def _name_columns(
             initials[at, seen] = ord(part[0])
             prefixes[at, seen] = hashed("p:" + part[:3])
             seen += 1
-    return (
-        folded[position],
-        sound[position],
-        words[position],
-        initials[position],
-        prefixes[position],
-    )
+    return [
+        (
+            folded[position],
+            sound[position],
+            words[position],
+            initials[position],
+            prefixes[position],
+        )
+        for position in positions
+    ]
 
 
 def _merge_words(words: list[np.ndarray], *aligned: list[np.ndarray]) -> tuple[np.ndarray, ...]:
@@ -181,11 +190,11 @@ class Records:
         rows = list(rows)
         n = len(rows)
         names, sounds, origins, documents = Vocabulary(), Vocabulary(), Vocabulary(), Vocabulary()
-        given, given_sound, given_words, given_initials, given_prefixes = _name_columns(
-            [row.given_name for row in rows], names, sounds
-        )
-        family, family_sound, family_words, family_initials, family_prefixes = _name_columns(
-            [row.family_name for row in rows], names, sounds
+        (
+            (given, given_sound, given_words, given_initials, given_prefixes),
+            (family, family_sound, family_words, family_initials, family_prefixes),
+        ) = _name_columns(
+            [[row.given_name for row in rows], [row.family_name for row in rows]], names, sounds
         )
         words, initials, prefixes = _merge_words(
             [given_words, family_words],
@@ -205,6 +214,14 @@ class Records:
             found = folded_origins.get(value)
             if found is None:
                 found = folded_origins[value] = origins.number(fold(value))
+            return found
+
+        numbered_documents: dict[str, int] = {}
+
+        def document_number(value: str) -> int:
+            found = numbered_documents.get(value)
+            if found is None:
+                found = numbered_documents[value] = documents.number(document_key(value))
             return found
 
         groups: dict[Any, int] = {None: 0}
@@ -232,9 +249,7 @@ class Records:
             sex=np.fromiter((sex_code(row.sex) for row in rows), np.int8, n),
             origin=np.fromiter((origin_number(row.origin or "") for row in rows), np.int32, n),
             document=np.fromiter(
-                (documents.number(document_key(row.document_number)) for row in rows),
-                np.int32,
-                n,
+                (document_number(row.document_number or "") for row in rows), np.int32, n
             ),
             names=names,
             sounds=sounds,
