@@ -7,6 +7,7 @@ from datetime import date
 import pytest
 from django.utils import translation
 
+from orienta.audit.models import AuditEvent
 from orienta.identity.candidates import (
     CandidateQuery,
     find_candidates,
@@ -86,6 +87,8 @@ def test_candidates_with_their_explanation(colleague, organisation) -> None:
     )
     assert [c.person for c in found] == [case.person]
     assert {"given:3", "family:3", "birth:4", "sex:1"} <= _codes(found[0])
+    shown = AuditEvent.objects.get(action="identity.candidates.shown")
+    assert shown.changes["persons"] == [str(case.person.pk)] and shown.actor == colleague
     assert found[0].probability > 0.5
     # The explanation says what each field added, in bits.
     birth = next(r for r in found[0].reasons if r["code"] == "birth:4")

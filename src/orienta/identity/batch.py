@@ -25,7 +25,7 @@ from orienta.identity.model import (
 from orienta.identity.records import Records
 
 RANDOM_PAIRS = 300_000  # pairs drawn to measure `u`
-SESSION_PAIRS = 1_000_000  # pairs each EM session is run on, drawn from its blocked pairs
+SESSION_PAIRS = 300_000  # pairs each EM session is run on, drawn from its blocked pairs
 SESSION_RECORDS = 300_000  # records the sessions' pairs are blocked among, drawn at random
 
 

@@ -20,6 +20,7 @@ import numpy as np
 from django.db import connection
 
 from orienta.accounts.access import scope_for
+from orienta.audit.services import record
 from orienta.cases.models import Person
 from orienta.identity.blocking import ONLINE, keys
 from orienta.identity.compare import compare, describe
@@ -180,6 +181,14 @@ def find_candidates_for(
     }
     by_id = Person.objects.in_bulk(list(shown.values()))
     shown_persons = {raw: by_id[pk] for raw, pk in shown.items() if pk in by_id}
+    if shown_persons:
+        # Names and dates of birth of registered persons were shown: an access event.
+        record(
+            "identity.candidates.shown",
+            actor=user,
+            object_type="cases.person",
+            changes={"persons": sorted(str(p.pk) for p in shown_persons.values())},
+        )
     out: list[list[Candidate]] = []
     for found in best:
         top = sorted(found, reverse=True)[:k]
