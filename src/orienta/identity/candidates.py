@@ -264,9 +264,10 @@ def _index_entries(scope: Any, keys: np.ndarray) -> list[tuple[int, Any]]:
             field.get_db_prep_value(o, connection) for o in sorted(scope.organisation_ids, key=str)
         ]
         where = f" AND {organisation} IN ({', '.join(['%s'] * len(extra))})"
+    # PostgreSQL before 16 requires the derived table to be named.
     one = (
         f"SELECT * FROM (SELECT {key}, {person} FROM {table} "  # noqa: S608
-        f"WHERE {key} = %s{where} LIMIT {PER_KEY})"
+        f"WHERE {key} = %s{where} LIMIT {PER_KEY}) AS hit"
     )
     sql = " UNION ALL ".join([one] * len(keys))
     params: list[Any] = []
