@@ -168,16 +168,25 @@ def find_candidates_for(
         model.record_shares(both),
     )
     chances = probability(model.match_weight(compared)[0])
-    explanations = model.explain(compared)
     best: list[list[tuple[float, int]]] = [[] for _ in queries]
     for at, (query_index, chance) in enumerate(zip(left, chances.tolist(), strict=True)):
         if chance >= SHOW_FROM:
             best[query_index].append((chance, at))
+    best = [sorted(found, reverse=True)[:k] for found in best]
+    # Only the pairs shown are explained: a convoy compares some 30,000.
+    explained = sorted({at for found in best for _chance, at in found})
+    explanations = dict(
+        zip(
+            explained,
+            model.explain(compared.subset(np.asarray(explained, dtype=np.int64))),
+            strict=True,
+        )
+    )
     to_id = Person._meta.pk.to_python
     shown = {
         known[right[at] - len(queries)]: to_id(known[right[at] - len(queries)])
         for found in best
-        for _chance, at in sorted(found, reverse=True)[:k]
+        for _chance, at in found
     }
     by_id = Person.objects.in_bulk(list(shown.values()))
     shown_persons = {raw: by_id[pk] for raw, pk in shown.items() if pk in by_id}
@@ -191,7 +200,6 @@ def find_candidates_for(
         )
     out: list[list[Candidate]] = []
     for found in best:
-        top = sorted(found, reverse=True)[:k]
         out.append(
             [
                 Candidate(
@@ -199,7 +207,7 @@ def find_candidates_for(
                     probability=round(chance, 3),
                     explanation=explanations[at],
                 )
-                for chance, at in top
+                for chance, at in found
             ]
         )
     return out
