@@ -213,3 +213,22 @@ def test_keys_follow_changes_and_anonymisation(colleague, organisation) -> None:
     assert after and after != before
     forget_person(person)
     assert not PersonKey.objects.filter(person=person).exists()
+
+
+@pytest.mark.django_db(transaction=True)  # VACUUM cannot run inside the test's transaction
+def test_rebuild_person_keys_restores_the_index(colleague, organisation) -> None:
+    from django.core.management import call_command
+
+    from orienta.identity.models import PersonKey
+
+    case = register_case(colleague, organisation)
+    before = set(PersonKey.objects.filter(person=case.person).values_list("key", flat=True))
+    PersonKey.objects.all().delete()
+    query = CandidateQuery(
+        given_name="Wilner", family_name="Dorsainvil", birth_date=date(1991, 4, 12)
+    )
+    assert find_candidates(query, user=colleague) == []
+    call_command("rebuild_person_keys", verbosity=0)
+    assert set(PersonKey.objects.filter(person=case.person).values_list("key", flat=True)) == before
+    assert find_candidates(query, user=colleague)[0].person == case.person
+    assert AuditEvent.objects.filter(action="identity.keys.rebuilt").exists()

@@ -55,12 +55,16 @@ def matching_persons(user: Any, q: str) -> tuple[list[Any], bool]:
     if not wanted:
         return [], False
     scope = scope_for(user, "cases.work_cases")
-    persons = scope.apply(PersonKey.objects.filter(key=wanted[0]), "organisation_id")
-    for key in wanted[1:]:
-        persons = persons.filter(
-            person_id__in=PersonKey.objects.filter(key=key).values("person_id")
+    # One index range per key, intersected: PostgreSQL otherwise checks each person of the
+    # first key against the others through the person index, ~0.2 ms per person.
+    each = [
+        scope.apply(PersonKey.objects.filter(key=key), "organisation_id").values_list(
+            "person_id", flat=True
         )
-    found = list(persons.values_list("person_id", flat=True)[: SEARCH_LIMIT + 1])
+        for key in wanted
+    ]
+    persons = each[0].intersection(*each[1:]) if len(each) > 1 else each[0]
+    found = list(persons[: SEARCH_LIMIT + 1])
     return found[:SEARCH_LIMIT], len(found) > SEARCH_LIMIT
 
 
