@@ -7,6 +7,8 @@ given (model.py), score, keep the pairs at or above the threshold, and group the
 
 from __future__ import annotations
 
+import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -112,6 +114,7 @@ NOT_NAMES = ["birth", "sex", "origin", "document"]
 
 
 CHUNK = 4_000_000  # pairs compared at a time: bounds the memory whatever the registry's size
+WORKERS = min(os.cpu_count() or 1, 4)  # chunks compared at once (each holds its own arrays)
 
 
 # Fewer records than this are too few to estimate a model on: the shipped one is used.
@@ -127,15 +130,20 @@ def resolve(records: Records, *, threshold: float = 0.5, model: Model | None = N
     left, right = candidate_pairs(records)
     shares = counted_shares(records)
     worth = model.could_match(threshold)
-    kept: list[Compared] = []
-    chances: list[np.ndarray] = []
-    for start in range(0, len(left), CHUNK):
+
+    def score(start: int) -> tuple[Compared, np.ndarray]:
         chunk = slice(start, start + CHUNK)
         compared = compare(records, left[chunk], right[chunk], shares, worth)
         chance = model.probability(compared)
         keep = np.flatnonzero(chance >= threshold)
-        kept.append(compared.subset(keep))
-        chances.append(chance[keep])
+        return compared.subset(keep), chance[keep]
+
+    # Chunks are scored side by side: numpy and rapidfuzz let go of the GIL for the bulk of the
+    # work, so threads use every core. Results come back in chunk order.
+    with ThreadPoolExecutor(max_workers=WORKERS) as pool:
+        scored = list(pool.map(score, range(0, len(left), CHUNK)))
+    kept = [compared for compared, _chance in scored]
+    chances = [chance for _compared, chance in scored]
     compared = _concatenate(kept) if kept else compare(records, left, right, shares)
     return Resolution(
         records=records,

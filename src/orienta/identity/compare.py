@@ -149,6 +149,11 @@ def _resolve_names(
     similarity = _similarity(texts_left, texts_right)
     close = similarity >= 0.92
     unsure = np.flatnonzero(~close)
+    # Two one-word names contain each other's words only when they are the same spelling,
+    # which is level 4 already: only names of several words need the costlier check.
+    several = names.word_counts(left[rest][unsure]) > 1
+    several |= names.word_counts(right[rest][unsure]) > 1
+    unsure = unsure[several]
     if len(unsure):
         # "Jean" and "Jean Pierre": one name contains the other's words.
         contained = process.cpdist(

@@ -81,7 +81,7 @@ class Model:
             lookup = np.concatenate(([table.max(), table[:3].max(), 0.0], table))
             if bound and comparison.name in ("document", "origin"):  # 0 may yet become 1
                 lookup[3] = table[:2].max()
-            bits = lookup[levels.astype(np.intp) + 3]
+            bits = lookup[levels + 3]  # int8 indexes: no 8-byte copy of tens of millions
             weighed = {
                 level: (
                     max(self.m[comparison.name][level], FLOOR),
@@ -96,10 +96,13 @@ class Model:
             if bound and weighed:
                 # A name not compared yet may agree at any level: at a frequency-weighed one,
                 # with the weight of its own value.
-                unknown = np.flatnonzero(levels == UNCOMPARED)
-                if len(unknown):
+                uncompared = levels == UNCOMPARED
+                if uncompared.any():
+                    # Before any name is compared (a chunk's first look) every pair is
+                    # unknown: the shares are then used whole rather than gathered.
+                    unknown: Any = slice(None) if uncompared.all() else uncompared
                     plain = [w for level, w in enumerate(table) if level not in weighed]
-                    best = np.full(len(unknown), max(plain, default=-np.inf))
+                    best = np.full(len(bits[unknown]), max(plain, default=-np.inf))
                     for m, shares in weighed.values():
                         best = np.maximum(best, np.log2(m / np.maximum(shares[unknown], FLOOR)))
                     bits[unknown] = best

@@ -63,6 +63,17 @@ class Vocabulary:
     def __init__(self) -> None:
         self.numbers: dict[str, int] = {"": 0}
         self.values: list[str] = [""]
+        self._words = np.zeros(1, dtype=np.int16)
+
+    def word_counts(self, numbers: np.ndarray) -> np.ndarray:
+        """How many words each of the values of `numbers` has (0 for the empty value)."""
+        if len(self._words) != len(self.values):  # values were added since
+            self._words = np.fromiter(
+                (value.count(" ") + 1 if value else 0 for value in self.values),
+                np.int16,
+                len(self.values),
+            )
+        return self._words[numbers]
 
     def number(self, value: str) -> int:
         found = self.numbers.get(value)
