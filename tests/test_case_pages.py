@@ -238,3 +238,18 @@ def test_name_search_by_sound(client_for, colleague, organisation) -> None:
     assert case.reference in body and "CASIMIR" not in body
     body = client_for(colleague).get("/cases/", {"q": case.reference}).content.decode()
     assert case.reference in body
+
+
+def test_a_name_too_common_to_list_says_so(client_for, colleague, organisation, monkeypatch):
+    from orienta.cases import caselist
+
+    monkeypatch.setattr(caselist, "SEARCH_LIMIT", 1)
+    cases = [
+        register_case(
+            colleague, organisation, person={"given_name": given, "family_name": "Pierre"}
+        )
+        for given in ("Jean", "Jan")
+    ]
+    body = client_for(colleague).get("/cases/", {"q": "Jean Pierre"}).content.decode()
+    assert "Beaucoup de personnes portent ce nom" in body
+    assert sum(case.reference in body for case in cases) == 1

@@ -98,6 +98,7 @@ def test_name_levels() -> None:
     assert levels(("Jean", "Joseph"), ("JEAN", "joseph"))["given"] == 4
     assert levels(("Jean", "Joseph"), ("Jan", "Jozèf"))["family"] == 3
     assert levels(("Jean Pierre", "Joseph"), ("Jean", "Joseph"))["given"] == 2
+    assert levels(("Jean", "Joseph"), ("Marie Jean", "Joseph"))["given"] == 2  # either side
     assert levels(("Mackenson", "Joseph"), ("Mackensen", "Joseph"))["given"] == 3
     assert levels(("Dorsainvil", "Joseph"), ("Dorsainbil", "Joseph"))["given"] == 2
     assert levels(("Wilner", "Joseph"), ("Wilmer", "Joseph"))["given"] in (1, 2)

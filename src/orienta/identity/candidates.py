@@ -32,7 +32,7 @@ from orienta.identity.services import live_persons
 logger = logging.getLogger("orienta.identity")
 
 # Persons compared at most per query: those sharing the most keys with it.
-COMPARED = 60
+COMPARED = 40
 # Below this, a person is not worth showing to the caseworker.
 SHOW_FROM = 0.05
 PER_KEY = 200  # index entries read per key at most
