@@ -128,5 +128,6 @@ def _newest_of_few(rows: QuerySet[Case]) -> list[Case]:
     few persons' cases by the person index and sorting them here costs a few milliseconds.
     SQLite already reads them by the person index, and sorts faster than this."""
     newest = sorted(rows.values_list("created_at", "pk"), reverse=True)[: PAGE_SIZE + 1]
-    found = Case.objects.select_related("person", "assigned_to").in_bulk([pk for _at, pk in newest])
+    # Read through `rows` itself, so the page stays within the user's scope by construction.
+    found = rows.select_related("person", "assigned_to").in_bulk([pk for _at, pk in newest])
     return [found[pk] for _at, pk in newest if pk in found]

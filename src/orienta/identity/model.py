@@ -102,7 +102,7 @@ class Model:
                     # unknown: the shares are then used whole rather than gathered.
                     unknown: Any = slice(None) if uncompared.all() else uncompared
                     plain = [w for level, w in enumerate(table) if level not in weighed]
-                    best = np.full(len(bits[unknown]), max(plain, default=-np.inf))
+                    best = np.full(int(uncompared.sum()), max(plain, default=-np.inf))
                     for m, shares in weighed.values():
                         best = np.maximum(best, np.log2(m / np.maximum(shares[unknown], FLOOR)))
                     bits[unknown] = best
