@@ -145,18 +145,35 @@ def parse_field_keys(name: str, value: str) -> list[bytes]:
     return keys
 
 
-def parse_retention(name: str, value: str) -> dict[str, int]:
-    """Retention periods per case kind: "kind=days,kind=days". Unknown kinds are checked by the
-    cases app when it loads (it owns the list); here only the shape and the numbers."""
-    periods: dict[str, int] = {}
+def _parse_pairs(name: str, value: str, unit: str) -> dict[str, int]:
+    """ "key=number,key=number" with whole numbers ≥ 1."""
+    pairs: dict[str, int] = {}
     for item in value.split(","):
         item = item.strip()
         if not item:
             continue
-        kind, separator, days = item.partition("=")
-        if not separator or not kind.strip() or not days.strip().isdigit() or int(days) < 1:
+        key, separator, number = item.partition("=")
+        if not separator or not key.strip() or not number.strip().isdigit() or int(number) < 1:
             raise ImproperlyConfigured(
-                f"{name}: {item!r} is not of the form kind=days (a whole number of days ≥ 1)."
+                f"{name}: {item!r} is not of the form name={unit} (a whole number of {unit} ≥ 1)."
             )
-        periods[kind.strip()] = int(days)
-    return periods
+        pairs[key.strip()] = int(number)
+    return pairs
+
+
+def parse_retention(name: str, value: str) -> dict[str, int]:
+    """Retention periods per case kind: "kind=days,kind=days". Unknown kinds are checked by the
+    cases app when it loads (it owns the list); here only the shape and the numbers."""
+    return _parse_pairs(name, value, "days")
+
+
+def parse_hours(name: str, value: str, defaults: dict[str, int]) -> dict[str, int]:
+    """Hours per key over `defaults`: "critical=2,high=24"; only the defaults' keys are known."""
+    hours = dict(defaults)
+    for key, number in _parse_pairs(name, value, "hours").items():
+        if key not in defaults:
+            raise ImproperlyConfigured(
+                f"{name}: {key!r} is not one of {', '.join(sorted(defaults))}."
+            )
+        hours[key] = number
+    return hours

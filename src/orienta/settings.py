@@ -22,6 +22,7 @@ from orienta.env import (
     new_field_key,
     new_secret_key,
     parse_field_keys,
+    parse_hours,
     parse_retention,
 )
 
@@ -59,6 +60,7 @@ INSTALLED_APPS = [
     "orienta.directory",
     "orienta.cases",
     "orienta.identity",
+    "orienta.referrals",
     "orienta.api",
 ]
 
@@ -303,3 +305,18 @@ ORIENTA_RETENTION_DAYS = parse_retention(
 ORIENTA_BREAK_GLASS_HOURS = env_int("ORIENTA_BREAK_GLASS_HOURS", 4, minimum=1, maximum=72)
 # Candidate persons shown at registration.
 ORIENTA_CANDIDATES_SHOWN = 8
+# Referrals: hours a provider has to acknowledge, per urgency, where no configured deadline
+# applies ("critical=2,high=24,normal=72"); unacknowledged for three times that, it expires.
+ORIENTA_REFERRAL_ACKNOWLEDGE_HOURS = parse_hours(
+    "ORIENTA_REFERRAL_ACKNOWLEDGE_HOURS",
+    env_str("ORIENTA_REFERRAL_ACKNOWLEDGE_HOURS", ""),
+    {"critical": 2, "high": 24, "normal": 72},
+)
+# Links for providers not on the platform: valid this many days; the one-time code that opens
+# the packet, this many minutes; a verified code keeps the packet open this many minutes.
+ORIENTA_EXTERNAL_LINK_DAYS = env_int("ORIENTA_EXTERNAL_LINK_DAYS", 14, minimum=1, maximum=90)
+ORIENTA_EXTERNAL_CODE_MINUTES = 10
+ORIENTA_EXTERNAL_SESSION_MINUTES = 30
+ORIENTA_EXTERNAL_CODE_ATTEMPTS = 5
+# Cells of the referral dashboard under this count are hidden from those who see no cases.
+ORIENTA_SMALL_CELL = env_int("ORIENTA_SMALL_CELL", 5, minimum=1)

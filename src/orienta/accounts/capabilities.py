@@ -52,13 +52,36 @@ CAPABILITIES: dict[str, Promise] = {
         "Review the persons of the organisation's registry who may be one, merge them and undo "
         "a merge"
     ),
+    "referrals.send": _(
+        "Refer the people of one's cases to services, follow the referrals, write to providers"
+    ),
+    "referrals.override_gates": _(
+        "In an emergency, send a referral that no consent or agreement covers, with a written "
+        "reason"
+    ),
+    "referrals.receive": _(
+        "Receive the referrals made to the organisation: acknowledge, accept or decline, record "
+        "the outcome, refer onward, update the services' capacity"
+    ),
+    "referrals.view_agreements": _("See the data-sharing agreements of one's organisation"),
+    "referrals.manage_agreements": _(
+        "Keep the data-sharing agreements and the response deadlines of the mechanism"
+    ),
+    "referrals.view_statistics": _("See the referral dashboard of one's organisation"),
+    "referrals.view_mechanism_statistics": _(
+        "See the referral dashboard of the whole mechanism (small numbers hidden)"
+    ),
 }
 
 _EVERY_ROLE = {"accounts.view_members", "directory.view_organisations"}
 # People's files are for those who work with them: the platform's administrator manages
 # organisations, accounts and keys, and does not read cases (need-to-know).
-_CASE_CAPABILITIES = {name for name in CAPABILITIES if name.startswith("cases.")}
-_CASEWORK = {"cases.register", "cases.work_cases", "cases.break_glass"}
+_CASE_CAPABILITIES = {name for name in CAPABILITIES if name.startswith("cases.")} | {
+    "referrals.send",
+    "referrals.override_gates",
+    "referrals.receive",
+}
+_CASEWORK = {"cases.register", "cases.work_cases", "cases.break_glass", "referrals.send"}
 
 ROLE_CAPABILITIES: dict[Role, frozenset[str]] = {
     Role.ADMINISTRATOR: frozenset(set(CAPABILITIES) - _CASE_CAPABILITIES),
@@ -71,13 +94,18 @@ ROLE_CAPABILITIES: dict[Role, frozenset[str]] = {
             "directory.manage_services",
             "directory.match_services",
             "directory.view_analysis",
+            "referrals.view_agreements",
+            "referrals.manage_agreements",
+            "referrals.view_mechanism_statistics",
         }
     ),
     # Reception officers register at the border and hand over; children's files stay with
     # child-protection staff.
     Role.RECEPTION_OFFICER: frozenset(_EVERY_ROLE | _CASEWORK | {"directory.match_services"}),
     Role.CASEWORKER: frozenset(
-        _EVERY_ROLE | _CASEWORK | {"directory.match_services", "cases.view_child_cases"}
+        _EVERY_ROLE
+        | _CASEWORK
+        | {"directory.match_services", "cases.view_child_cases", "referrals.view_agreements"}
     ),
     Role.CASE_SUPERVISOR: frozenset(
         _EVERY_ROLE
@@ -88,10 +116,18 @@ ROLE_CAPABILITIES: dict[Role, frozenset[str]] = {
             "cases.view_caseload",
             "cases.view_child_cases",
             "cases.resolve_duplicates",
+            "referrals.override_gates",
+            "referrals.view_agreements",
+            "referrals.view_statistics",
         }
     ),
-    Role.PROVIDER_FOCAL_POINT: frozenset(_EVERY_ROLE | {"directory.propose_service_changes"}),
-    Role.ANALYST: frozenset(_EVERY_ROLE | {"directory.view_analysis"}),
+    Role.PROVIDER_FOCAL_POINT: frozenset(
+        _EVERY_ROLE
+        | {"directory.propose_service_changes", "referrals.receive", "referrals.view_agreements"}
+    ),
+    Role.ANALYST: frozenset(
+        _EVERY_ROLE | {"directory.view_analysis", "referrals.view_mechanism_statistics"}
+    ),
     Role.POLICY_OFFICER: frozenset(_EVERY_ROLE | {"directory.view_analysis"}),
     Role.COMMITTEE_MEMBER: frozenset(_EVERY_ROLE),
 }
