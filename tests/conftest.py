@@ -122,3 +122,32 @@ def nrm(db: None) -> None:
 @pytest.fixture
 def reception_officer(make_user: Callable[..., User], organisation: Organisation) -> User:
     return make_user("reception@a.example", organisation, Role.RECEPTION_OFFICER)
+
+
+# --- Referrals: a provider on the platform with a service, its focal point, an agreement -----
+
+
+@pytest.fixture
+def provider(db: None) -> Organisation:
+    return Organisation.objects.create(
+        name="Maison d'accueil (fictive)", acronym="MA", kind="ngo", country="HT"
+    )
+
+
+@pytest.fixture
+def focal_point(make_user: Callable[..., User], provider: Organisation) -> User:
+    return make_user("focal@provider.example", provider, Role.PROVIDER_FOCAL_POINT)
+
+
+@pytest.fixture
+def shelter(nrm: None, provider: Organisation, focal_point: User) -> object:
+    from tests.referrals_helpers import make_service
+
+    return make_service(provider, "SHEL-TEMP")
+
+
+@pytest.fixture
+def agreement(organisation: Organisation, provider: Organisation) -> object:
+    from tests.referrals_helpers import make_agreement
+
+    return make_agreement(organisation, provider)

@@ -82,6 +82,7 @@ PUBLIC_OR_OWN = {
     "password-reset/complete/",
     "account/",
     "account/tokens/<int:token_id>/revoke/",
+    "notifications/",
 }
 
 

@@ -29,28 +29,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def provider(db: None) -> Organisation:
-    return Organisation.objects.create(
-        name="Maison d'accueil (fictive)", acronym="MA", kind="ngo", country="HT"
-    )
-
-
-@pytest.fixture
-def focal_point(make_user, provider):
-    return make_user("focal@provider.example", provider, Role.PROVIDER_FOCAL_POINT)
-
-
-@pytest.fixture
-def shelter(nrm, provider, focal_point):
-    return make_service(provider, "SHEL-TEMP")
-
-
-@pytest.fixture
-def agreement(organisation, provider):
-    return make_agreement(organisation, provider)
-
-
-@pytest.fixture
 def case(colleague, organisation, provider, nrm):
     return case_with_need(
         colleague, organisation, consent_to=provider, person={"phone": "+509 3700 0000"}
@@ -354,3 +332,26 @@ def test_onward_referral_carries_no_more_than_was_received(
     assert onward.sender_organisation == referral.recipient_organisation
     assert list(onward.packet.values_list("field_group", flat=True)) == ["identity"]
     assert Referral.objects.visible_to(focal_point).filter(pk=onward.pk).exists()
+
+
+def test_notifications_and_mails_are_in_each_recipients_language(
+    colleague, focal_point, case, shelter, agreement, committed
+):
+    focal_point.language = "en"
+    focal_point.save()
+    colleague.language = "fr"
+    colleague.save()
+    referral = committed(services.refer, acting_user=colleague, draft=_draft(case, shelter))
+    committed(
+        services.accept,
+        acting_user=focal_point,
+        referral=referral,
+        expected_version=referral.version,
+    )
+    to_provider = Notification.objects.get(user=focal_point)
+    to_sender = Notification.objects.get(user=colleague)
+    assert to_provider.title.startswith("New referral")
+    assert not to_sender.title.startswith("Referral ") and referral.reference in to_sender.title
+    subjects = {m.to[0]: m.subject for m in mail.outbox}
+    assert subjects[focal_point.email].startswith("New referral")
+    assert subjects[colleague.email] == to_sender.title

@@ -27,6 +27,7 @@ urlpatterns = [
         name="password_reset_complete",
     ),
     path("account/", views.account, name="account"),
+    path("notifications/", views.notifications, name="notifications"),
     path("account/tokens/<int:token_id>/revoke/", views.revoke_token, name="revoke_token"),
     path("organisations/<uuid:organisation_id>/members/", views.members, name="members"),
     path("memberships/<int:membership_id>/role/", views.membership_role, name="membership_role"),

@@ -168,3 +168,16 @@ def _apply(request: AuthenticatedHttpRequest, service: Any, **kwargs: Any) -> No
         messages.error(request, str(error.message))
     else:
         messages.success(request, _("Saved."))
+
+
+@login_required
+def notifications(request: AuthenticatedHttpRequest) -> HttpResponse:
+    """The signed-in person's own notifications, newest first; opening the page reads them."""
+    from orienta.accounts.models import Notification
+    from orienta.accounts.notifications import mark_read
+
+    items = list(Notification.objects.filter(user=request.user)[:100])
+    if request.method == "POST":
+        mark_read(request.user)
+        return redirect("accounts:notifications")
+    return render(request, "accounts/notifications.html", {"items": items})

@@ -12,7 +12,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja.security import HttpBearer, SessionAuth
 
-from orienta.accounts.access import ensure_known, require_capability
+from orienta.accounts.access import ensure_known, has_capability, require_capability
 from orienta.accounts.models import ApiToken, hash_token
 
 
@@ -45,14 +45,18 @@ AUTH = [TokenAuth(), SessionAuth(csrf=True)]
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def capability(name: str) -> Callable[[F], F]:
-    """Declare the capability an API operation needs; 403 JSON for those without it."""
-    ensure_known(name)
+def capability(name: str, *alternatives: str) -> Callable[[F], F]:
+    """Declare the capability an API operation needs (or several, any of which will do); 403
+    JSON for those without it."""
+    names = (name, *alternatives)
+    for each in names:
+        ensure_known(each)
 
     def decorate(operation: F) -> F:
         @wraps(operation)
         def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
-            require_capability(request.user, name)
+            if not any(has_capability(request.user, each) for each in names):
+                require_capability(request.user, name)
             return operation(request, *args, **kwargs)
 
         wrapped.required_capability = name  # type: ignore[attr-defined]

@@ -10,6 +10,8 @@ from orienta.audit.api import router as audit_router
 from orienta.cases.api import router as cases_router
 from orienta.directory.api import router as directory_router
 from orienta.identity.api import router as identity_router
+from orienta.referrals.api import router as referrals_router
+from orienta.referrals.api_dashboard import router as referrals_dashboard_router
 
 api = NinjaAPI(
     title="Orienta API",
@@ -31,3 +33,6 @@ api.add_router("/", directory_router)
 api.add_router("/", audit_router)
 api.add_router("/", cases_router)
 api.add_router("/", identity_router)
+# The dashboard before the referrals: "/referrals/dashboard" is not a referral id.
+api.add_router("/", referrals_dashboard_router)
+api.add_router("/", referrals_router)

@@ -109,7 +109,7 @@ def list_cases(
 
 
 @router.get("/cases/{case_id}", response=CaseOut)
-@capability("cases.work_cases")
+@capability("cases.work_cases", "referrals.receive")
 def get_case(request: HttpRequest, case_id: UUID) -> Case:
     return get_case_for_user(request.user, case_id, request=request)
 

@@ -6,16 +6,15 @@ any depth. The cursor is the last row's (created_at, id).
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 from django.db import connection
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 
 from orienta.accounts.access import scope_for
 from orienta.cases.models import Case
+from orienta.core.keyset import encode_cursor, seek
 from orienta.identity.blocking import search_keys
 from orienta.identity.models import PersonKey
 
@@ -29,18 +28,6 @@ class CaseFilters:
     priority: str = ""
     kind: str = ""
     q: str = ""
-
-
-def encode_cursor(case: Case) -> str:
-    return f"{case.created_at.isoformat()}_{case.pk}"
-
-
-def decode_cursor(value: str) -> tuple[datetime, uuid.UUID] | None:
-    stamp, _sep, pk = value.partition("_")
-    try:
-        return datetime.fromisoformat(stamp), uuid.UUID(pk)
-    except ValueError:
-        return None
 
 
 # A name search reads at most this many persons from the key index; beyond, the page says so
@@ -100,14 +87,7 @@ def case_page(user: Any, filters: CaseFilters, after: str = "") -> CasePage:
         else:
             persons, truncated = matching_persons(user, filters.q)
             rows = rows.filter(person_id__in=persons)
-    cursor = decode_cursor(after) if after else None
-    if cursor is not None:
-        created_at, pk = cursor
-        # The plain range first, so that the database seeks the index to the cursor; the OR
-        # then only settles ties on created_at.
-        rows = rows.filter(created_at__lte=created_at).filter(
-            Q(created_at__lt=created_at) | Q(pk__lt=pk)
-        )
+    rows = seek(rows, after)
     if filters.q and connection.vendor == "postgresql":
         page = _newest_of_few(rows)
     else:

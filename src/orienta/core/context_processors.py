@@ -18,6 +18,13 @@ NAVIGATION = [
     (_("Cases"), "cases:list", ("cases.work_cases", "cases.view_caseload")),
     (_("Register"), "cases:register", "cases.register"),
     (_("Duplicates"), "identity:duplicates", "cases.resolve_duplicates"),
+    (_("Inbox"), "referrals:inbox", "referrals.receive"),
+    (_("Referrals"), "referrals:list", ("referrals.send", "referrals.receive")),
+    (
+        _("Agreements"),
+        "referrals:agreements",
+        ("referrals.view_agreements", "referrals.manage_agreements"),
+    ),
     (_("Organisations"), "directory:organisation_list", "directory.view_organisations"),
     (
         _("Services"),
@@ -25,7 +32,14 @@ NAVIGATION = [
         ("directory.manage_services", "directory.propose_service_changes"),
     ),
     (_("Mapping"), "directory:analysis", ("directory.view_analysis", "directory.manage_services")),
+    (
+        _("Referral dashboard"),
+        "referrals:dashboard",
+        ("referrals.view_statistics", "referrals.view_mechanism_statistics"),
+    ),
+    (_("Referral pathways"), "referrals:pathway", None),
     (_("Audit trail"), "audit:event_list", "audit.view_events"),
+    (_("Notifications"), "accounts:notifications", None),
     (_("Administration"), "admin:index", "accounts.administer_platform"),
 ]
 

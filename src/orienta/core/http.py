@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 
 if TYPE_CHECKING:
     from django_htmx.middleware import HtmxDetails
@@ -20,3 +20,11 @@ class AuthenticatedHttpRequest(HtmxHttpRequest):
     """For views behind login or a capability check: `user` is a real account."""
 
     user: User
+
+
+def pdf_response(pdf: bytes, filename: str) -> HttpResponse:
+    """A PDF shown in the browser, never kept in a cache: documents about people."""
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    response["Cache-Control"] = "no-store"
+    return response

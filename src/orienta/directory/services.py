@@ -246,3 +246,45 @@ def relabel_term(*, acting_user: Any, term: TaxonomyTerm, name: str, name_en: st
         directory_changed()
         record("directory.taxonomyterm.updated", actor=acting_user, target=term, changes=changes)
     return term
+
+
+@transaction.atomic
+def set_capacity(
+    *, acting_user: Any, service: Service, available: float, maximum: float | None = None
+) -> Any:
+    """Update how much of a service is available now (HSDS 3.1 service_capacity): the
+    provider's focal point from the inbox, or a coordinator. Matching sees it at once."""
+    from orienta.accounts.access import has_capability
+    from orienta.directory.models import ServiceCapacity, Unit
+
+    if not (
+        has_capability(acting_user, "referrals.receive", service.organization_id)
+        or has_capability(acting_user, "directory.manage_services")
+    ):
+        from django.core.exceptions import PermissionDenied
+
+        raise PermissionDenied("referrals.receive")
+    if available < 0 or (maximum is not None and (maximum < 0 or available > maximum)):
+        raise ServiceError(
+            _("The places available must be between 0 and the maximum."),
+            code="invalid",
+            details={"field": "available"},
+        )
+    capacity = service.capacities.order_by("-updated").first()
+    before = (capacity.available, capacity.maximum) if capacity else (None, None)
+    if capacity is None:
+        unit, _created = Unit.objects.get_or_create(name="places", defaults={"scheme": ""})
+        capacity = ServiceCapacity(service=service, unit=unit)
+    capacity.available = available
+    capacity.maximum = maximum if maximum is not None else capacity.maximum
+    capacity.updated = timezone.now()
+    capacity.save()
+    directory_changed()
+    record(
+        "directory.service.capacity_set",
+        actor=acting_user,
+        organisation=service.organization_id,
+        target=service,
+        changes={"available": [before[0], available], "maximum": [before[1], capacity.maximum]},
+    )
+    return capacity

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from django.db import connection, transaction
@@ -153,7 +154,7 @@ def escalate(now: datetime | None = None) -> EscalationReport:
                     )
                 made = notify(_notices(level, picked))
                 if level == OVERDUE:
-                    transaction.on_commit(lambda chunk=picked: _external_reminders(chunk))
+                    transaction.on_commit(partial(_external_reminders, picked))
             report.notifications += len(made)
             if level == OVERDUE:
                 report.overdue += len(picked)

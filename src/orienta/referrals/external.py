@@ -139,7 +139,7 @@ def find(token: str) -> ExternalLink | None:
 
 def used(link: ExternalLink, action: str) -> None:
     ExternalLink.objects.filter(pk=link.pk).update(last_used_at=timezone.now())
-    _record("used", link, action=action)
+    _record("used", link, step=action)
 
 
 @transaction.atomic

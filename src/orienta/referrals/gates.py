@@ -118,7 +118,11 @@ def packet_access(referral: Referral, *, on: date | None = None) -> PacketAccess
     if referral.sender_organisation_id == referral.recipient_organisation_id:
         return PacketAccess(True)
     # Read again, never from a cached copy: a suspension counts from the moment it is saved.
-    agreement = DataSharingAgreement.objects.filter(pk=referral.agreement_id).first()
+    agreement = (
+        DataSharingAgreement.objects.filter(pk=referral.agreement_id).first()
+        if referral.agreement_id
+        else None
+    )
     allowed = (
         agreement is not None
         and agreement.is_in_force(on)

@@ -378,6 +378,30 @@ def refer(*, acting_user: Any, draft: ReferralDraft, override_reason: str = "") 
         )
 
 
+def refer_onward(
+    *,
+    acting_user: Any,
+    referral: Referral,
+    service_at_location: ServiceAtLocation,
+    field_groups: list[str] | None = None,
+    note: str = "",
+) -> Referral:
+    """The provider refers the person on, for the same need: no more than it received, and
+    through the gates between itself and the next provider."""
+    return refer(
+        acting_user=acting_user,
+        draft=ReferralDraft(
+            case=referral.case,
+            need=referral.need,
+            service_at_location=service_at_location,
+            urgency=referral.urgency,
+            field_groups=list(field_groups or referral.field_groups),
+            note=note[:2000],
+            parent=referral,
+        ),
+    )
+
+
 # --- The provider's side --------------------------------------------------------------------
 
 

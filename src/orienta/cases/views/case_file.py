@@ -32,7 +32,7 @@ from orienta.cases.models.choices import (
 from orienta.cases.timeline import timeline, visible_notes
 from orienta.cases.vulnerability import rule
 from orienta.core.errors import ServiceError
-from orienta.core.http import AuthenticatedHttpRequest
+from orienta.core.http import AuthenticatedHttpRequest, pdf_response
 from orienta.directory.search import category_choices
 
 
@@ -114,6 +114,13 @@ def _file_context(request: AuthenticatedHttpRequest, case: Case) -> dict[str, An
         "tasks": list(case.tasks.select_related("assigned_to")),
         "timeline": timeline(case, request.user, notes),
         "fired": fired,
+        # The case's referrals, read here (upstream of nothing: the case page only lists them).
+        "referrals": list(
+            case.referrals.select_related("recipient_organisation", "service").order_by(
+                "-created_at"
+            )[:50]
+        ),
+        "can_refer": has_capability(request.user, "referrals.send", case.organisation_id),
         "other_cases": Case.objects.visible_to(request.user)
         .filter(person=case.person)
         .exclude(pk=case.pk)
@@ -129,7 +136,9 @@ def _file_context(request: AuthenticatedHttpRequest, case: Case) -> dict[str, An
     }
 
 
-@capability_required("cases.work_cases", "cases.view_caseload")
+# A provider's focal point follows links to the case it received a referral for: it gets the
+# same 404 as for a case that does not exist (the scoped getter), not a 403 that confirms one.
+@capability_required("cases.work_cases", "cases.view_caseload", "referrals.receive")
 def case_file(request: AuthenticatedHttpRequest, pk: Any) -> HttpResponse:
     case = get_case_for_user(request.user, pk, request=request)
     return render(request, "cases/case_file.html", _file_context(request, case))
@@ -322,7 +331,4 @@ def identification_pdf(request: AuthenticatedHttpRequest, pk: Any) -> HttpRespon
         context = _file_context(request, case)
         html = render(request, "cases/identification_print.html", context).content.decode()
     pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="identification-{case.reference}.pdf"'
-    response["Cache-Control"] = "no-store"
-    return response
+    return pdf_response(pdf, f"identification-{case.reference}.pdf")

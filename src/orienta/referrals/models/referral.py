@@ -40,7 +40,7 @@ class ReferralQuerySet(ScopedQuerySet):
         receive = scope_for(user, "referrals.receive")
         if send.is_empty and receive.is_empty:
             return self.none()
-        allowed = Q(pk__in=[])
+        allowed: Any = Q(pk__in=[])
         if receive.everywhere:
             return self.all()
         if receive.organisation_ids:

@@ -13,6 +13,7 @@ from orienta.cases.demo import load_demo_cases
 from orienta.core.demo import load_demo
 from orienta.core.management.commands.serve import run_gunicorn
 from orienta.core.packs import available
+from orienta.referrals.demo import load_demo_referrals
 
 
 class Command(BaseCommand):
@@ -38,12 +39,15 @@ class Command(BaseCommand):
         accounts = load_demo(options["country"], password)
         call_command("load_pack", options["country"], verbosity=0)
         cases = load_demo_cases(options["country"])
+        referrals = load_demo_referrals(options["country"])
         if not options["no_serve"]:
             call_command("collectstatic", interactive=False, verbosity=0)
         url = f"http://{options['host']}:{options['port']}/"
         self.stdout.write(self.style.SUCCESS(f"Orienta demo ({options['country']}) at {url}"))
         if cases:
             self.stdout.write(f"Demo caseload: {cases} fictional cases.")
+        if referrals:
+            self.stdout.write(f"Demo referrals: {referrals}, in every state.")
         self.stdout.write(f"Password for every account: {password}")
         width = max(len(a.email) for a in accounts)
         for account in accounts:
