@@ -405,43 +405,63 @@ def refer_onward(
 # --- The provider's side --------------------------------------------------------------------
 
 
+def _provider_step(
+    acting_user: Any,
+    link: Any,
+    referral: Referral,
+    action: str,
+    expected_version: int,
+    *,
+    verb: str,
+    tell_sender: bool = True,
+    audit: dict[str, Any] | None = None,
+    **values: Any,
+) -> Referral:
+    """One step on the provider's side, by a focal point on the platform or through an
+    external link: checked, applied with optimistic locking, audited, and told to the sender."""
+    if link is None:
+        _require_receiver(acting_user, referral)
+    actor, label = _actor(acting_user, link)
+    old, referral = _advance(referral, action, expected_version, **values)
+    _audit(verb, referral, actor, old, label, **(audit or {}))
+    if tell_sender:
+        transaction.on_commit(lambda: _tell_sender(referral))
+    return referral
+
+
 @transaction.atomic
 def acknowledge(
     *, acting_user: Any, referral: Referral, expected_version: int, link: Any = None
 ) -> Referral:
-    if link is None:
-        _require_receiver(acting_user, referral)
-    actor, label = _actor(acting_user, link)
-    old, referral = _advance(
+    return _provider_step(
+        acting_user,
+        link,
         referral,
         "acknowledge",
         expected_version,
+        verb="acknowledged",
+        tell_sender=False,
         status=S.ACKNOWLEDGED,
         acknowledged_at=timezone.now(),
     )
-    _audit("acknowledged", referral, actor, old, label)
-    return referral
 
 
 @transaction.atomic
 def accept(
     *, acting_user: Any, referral: Referral, expected_version: int, link: Any = None
 ) -> Referral:
-    if link is None:
-        _require_receiver(acting_user, referral)
-    actor, label = _actor(acting_user, link)
     now = timezone.now()
-    old, referral = _advance(
+    return _provider_step(
+        acting_user,
+        link,
         referral,
         "accept",
         expected_version,
+        verb="accepted",
         status=S.ACCEPTED,
         answered_at=now,
         acknowledged_at=referral.acknowledged_at or now,
     )
-    _audit("accepted", referral, actor, old, label)
-    transaction.on_commit(lambda: _tell_sender(referral))
-    return referral
 
 
 @transaction.atomic
@@ -454,18 +474,21 @@ def decline(
     note: str = "",
     link: Any = None,
 ) -> Referral:
-    if link is None:
+    if link is None:  # who asks, before what is asked
         _require_receiver(acting_user, referral)
     if reason not in DeclineReason.values:
         raise _invalid("reason", _("Give the reason for declining."))
     if reason == DeclineReason.OTHER and not note.strip():
         raise _invalid("note", _("Say why the referral is declined."))
-    actor, label = _actor(acting_user, link)
     now = timezone.now()
-    old, referral = _advance(
+    return _provider_step(
+        acting_user,
+        link,
         referral,
         "decline",
         expected_version,
+        verb="declined",
+        audit={"reason": reason},
         status=S.DECLINED,
         answered_at=now,
         acknowledged_at=referral.acknowledged_at or now,
@@ -473,23 +496,23 @@ def decline(
         decline_reason=reason,
         decline_note=note.strip(),
     )
-    _audit("declined", referral, actor, old, label, reason=reason)
-    transaction.on_commit(lambda: _tell_sender(referral))
-    return referral
 
 
 @transaction.atomic
 def start(
     *, acting_user: Any, referral: Referral, expected_version: int, link: Any = None
 ) -> Referral:
-    if link is None:
-        _require_receiver(acting_user, referral)
-    actor, label = _actor(acting_user, link)
-    old, referral = _advance(
-        referral, "start", expected_version, status=S.IN_PROGRESS, started_at=timezone.now()
+    return _provider_step(
+        acting_user,
+        link,
+        referral,
+        "start",
+        expected_version,
+        verb="started",
+        tell_sender=False,
+        status=S.IN_PROGRESS,
+        started_at=timezone.now(),
     )
-    _audit("started", referral, actor, old, label)
-    return referral
 
 
 @transaction.atomic
@@ -503,19 +526,22 @@ def complete(
     note: str = "",
     link: Any = None,
 ) -> Referral:
-    if link is None:
+    if link is None:  # who asks, before what is asked
         _require_receiver(acting_user, referral)
     if outcome not in Outcome.values:
         raise _invalid("outcome", _("Say what service was delivered."))
     served_on = outcome_date or timezone.localdate()
     if served_on > timezone.localdate():
         raise _invalid("outcome_date", _("The date of the service cannot be in the future."))
-    actor, label = _actor(acting_user, link)
     now = timezone.now()
-    old, referral = _advance(
+    return _provider_step(
+        acting_user,
+        link,
         referral,
         "complete",
         expected_version,
+        verb="completed",
+        audit={"outcome": outcome, "outcome_date": served_on},
         status=S.COMPLETED,
         outcome=outcome,
         outcome_date=served_on,
@@ -524,9 +550,6 @@ def complete(
         finished_at=now,
         closed_at=now,
     )
-    _audit("completed", referral, actor, old, label, outcome=outcome, outcome_date=served_on)
-    transaction.on_commit(lambda: _tell_sender(referral))
-    return referral
 
 
 @transaction.atomic
@@ -539,25 +562,25 @@ def not_complete(
     note: str = "",
     link: Any = None,
 ) -> Referral:
-    if link is None:
+    if link is None:  # who asks, before what is asked
         _require_receiver(acting_user, referral)
     if reason not in NotCompletedReason.values:
         raise _invalid("reason", _("Give the reason the service was not completed."))
-    actor, label = _actor(acting_user, link)
     now = timezone.now()
-    old, referral = _advance(
+    return _provider_step(
+        acting_user,
+        link,
         referral,
         "not_complete",
         expected_version,
+        verb="not_completed",
+        audit={"reason": reason},
         status=S.NOT_COMPLETED,
         not_completed_reason=reason,
         outcome_note=note.strip(),
         finished_at=now,
         closed_at=now,
     )
-    _audit("not_completed", referral, actor, old, label, reason=reason)
-    transaction.on_commit(lambda: _tell_sender(referral))
-    return referral
 
 
 # --- The sender's side ----------------------------------------------------------------------
