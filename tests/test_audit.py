@@ -230,3 +230,17 @@ def test_audit_page_pages_by_event_number(
 def test_outsider_cannot_read_the_audit_page(client_for, outsider, colleague) -> None:
     assert client_for(outsider).get("/audit/").status_code == 403
     assert client_for(colleague).get("/audit/").status_code == 403
+
+
+def test_many_events_at_once_make_the_same_chain() -> None:
+    services.record("tests.thing.touched", actor=None, object_id="before")
+    made = services.record_many(
+        services.Entry("tests.thing.touched", changes={"n": n}) for n in range(5)
+    )
+    services.record("tests.thing.touched", actor=None, object_id="after")
+    assert [e.seq for e in made] == [2, 3, 4, 5, 6]
+    assert AuditEvent.objects.order_by("seq").last().object_id == "after"
+    assert services.record_many([]) == []
+    report = services.verify_chain()
+    assert report.intact, report.problem
+    assert report.events == 7

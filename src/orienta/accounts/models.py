@@ -175,7 +175,8 @@ class Notification(models.Model):
         verbose_name = _("notification")
         verbose_name_plural = _("notifications")
         constraints = [
-            models.UniqueConstraint(fields=["user", "key"], name="accounts_notification_once")
+            # Key first: a job asks "which of these keys were notified?", never per user.
+            models.UniqueConstraint(fields=["key", "user"], name="accounts_notification_once")
         ]
         indexes = [models.Index(fields=["user", "read_at", "-created_at"])]
 

@@ -7,7 +7,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Q
 from django.utils import timezone, translation
 
 from orienta.accounts.models import Notification
@@ -43,14 +42,15 @@ def notify(notices: Iterable[Notice], *, email: bool = True) -> list[Notificatio
     wanted = [n for n in notices if n.user is not None and n.user.is_active]
     if not wanted:
         return []
+    # What was made before, looked up by key (the unique index leads with it), in slices.
+    keys = sorted({n.key for n in wanted})
     existing: set[tuple[int, str]] = set()
-    # Read in slices: one query per few hundred notices, whatever the number.
-    for start in range(0, len(wanted), 500):
-        part = wanted[start : start + 500]
-        condition = Q()
-        for notice in part:
-            condition |= Q(user_id=notice.user.pk, key=notice.key)
-        existing |= set(Notification.objects.filter(condition).values_list("user_id", "key"))
+    for start in range(0, len(keys), 1000):
+        existing |= set(
+            Notification.objects.filter(key__in=keys[start : start + 1000]).values_list(
+                "user_id", "key"
+            )
+        )
     made: list[Notification] = []
     seen: set[tuple[int, str]] = set()
     now = timezone.now()

@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from orienta.accounts.models import Membership
 from orienta.accounts.notifications import Notice, notify
 from orienta.accounts.roles import Role
-from orienta.audit.services import record
+from orienta.audit.services import Entry, record_many
 from orienta.referrals.choices import ReferralStatus
 from orienta.referrals.models import Referral
 
@@ -142,16 +142,19 @@ def escalate(now: datetime | None = None) -> EscalationReport:
                         status=ReferralStatus.EXPIRED, closed_at=now, version=F("version") + 1
                     )
                 Referral.objects.filter(pk__in=[r.pk for r in picked]).update(**values)
-                for referral in picked:
-                    record(
+                # One append for the chunk's events: one statement per event would cost more
+                # than the escalation itself.
+                record_many(
+                    Entry(
                         "referrals.referral.expired"
                         if level == EXPIRED
                         else "referrals.referral.escalated",
-                        actor=None,
                         organisation=referral.case.organisation_id,
                         target=referral,
                         changes={"escalation_level": [referral.escalation_level, level]},
                     )
+                    for referral in picked
+                )
                 made = notify(_notices(level, picked))
                 if level == OVERDUE:
                     transaction.on_commit(partial(_external_reminders, picked))
