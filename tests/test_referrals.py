@@ -355,3 +355,26 @@ def test_notifications_and_mails_are_in_each_recipients_language(
     subjects = {m.to[0]: m.subject for m in mail.outbox}
     assert subjects[focal_point.email].startswith("New referral")
     assert subjects[colleague.email] == to_sender.title
+
+
+def test_escalation_sends_each_person_one_email_for_all_their_overdue_referrals(
+    colleague, focal_point, organisation, provider, shelter, agreement, committed
+):
+    referrals = [
+        committed(
+            services.refer,
+            acting_user=colleague,
+            draft=_draft(case_with_need(colleague, organisation, consent_to=provider), shelter),
+        )
+        for _ in range(3)
+    ]
+    mail.outbox.clear()
+    later = max(r.acknowledge_by for r in referrals) + timedelta(minutes=1)
+    report = committed(escalate, now=later)
+    assert (report.overdue, report.notifications, report.emails) == (3, 6, 2)
+    [to_provider] = [m for m in mail.outbox if m.to == [focal_point.email]]
+    assert all(r.reference in to_provider.body for r in referrals)
+    assert "3" in to_provider.subject
+    mail.outbox.clear()
+    assert committed(escalate, now=later).emails == 0
+    assert mail.outbox == []

@@ -86,6 +86,31 @@ def notify(notices: Iterable[Notice], *, email: bool = True) -> list[Notificatio
     return made
 
 
+def send_digest(made: Iterable[Notification]) -> int:
+    """One e-mail per person for many notifications made by one job (the titles, in the
+    person's language, and a link to the page that lists them): a focal point with forty
+    overdue referrals gets one message, not forty. Returns the number of e-mails."""
+    from orienta.core.mail import absolute_url, send_templated_mail
+
+    per_user: dict[int, tuple[Any, list[str]]] = {}
+    for item in made:
+        per_user.setdefault(item.user_id, (item.user, []))[1].append(item.title)
+    for user, titles in per_user.values():
+        send_templated_mail.enqueue(
+            to=user.email,
+            template="accounts/email/digest",
+            context={
+                "count": len(titles),
+                # A long list is cut: the page has them all.
+                "titles": titles[:100],
+                "more": max(len(titles) - 100, 0),
+                "url": absolute_url("/notifications/"),
+            },
+            language=user.language or "",
+        )
+    return len(per_user)
+
+
 def unread_count(user: Any) -> int:
     return Notification.objects.filter(user=user, read_at__isnull=True).count()
 

@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from orienta.accounts.models import Membership
-from orienta.accounts.notifications import Notice, notify
+from orienta.accounts.notifications import Notice, notify, send_digest
 from orienta.accounts.roles import Role
 from orienta.audit.services import Entry, record_many
 from orienta.referrals.choices import ReferralStatus
@@ -37,6 +37,7 @@ class EscalationReport:
     escalated: int = 0
     expired: int = 0
     notifications: int = 0
+    emails: int = 0
 
 
 _MOMENT = {OVERDUE: "acknowledge_by", SUPERVISORS: "escalate_at", EXPIRED: "expire_at"}
@@ -47,7 +48,10 @@ def _take(level: int, now: datetime) -> list[Referral]:
     locked against a concurrent run (PostgreSQL skips the rows another run holds)."""
     moment = _MOMENT[level]
     rows = Referral.objects.filter(
-        status=ReferralStatus.SENT, escalation_level__lt=level, **{f"{moment}__lte": now}
+        # The levels below as a list: an equality per level walks the index, a range does not.
+        status=ReferralStatus.SENT,
+        escalation_level__in=list(range(level)),
+        **{f"{moment}__lte": now},
     ).select_related("case", "sent_by", "sender_organisation", "recipient_organisation", "service")
     if connection.vendor == "postgresql":
         rows = rows.select_for_update(skip_locked=True, of=("self",))
@@ -129,6 +133,7 @@ def _external_reminders(referrals: list[Referral]) -> None:
 def escalate(now: datetime | None = None) -> EscalationReport:
     now = now or timezone.now()
     report = EscalationReport()
+    notified: list[Any] = []
     # Expiry first: a referral three deadlines late expires rather than being escalated again.
     for level in (EXPIRED, OVERDUE, SUPERVISORS):
         while True:
@@ -155,7 +160,8 @@ def escalate(now: datetime | None = None) -> EscalationReport:
                     )
                     for referral in picked
                 )
-                made = notify(_notices(level, picked))
+                made = notify(_notices(level, picked), email=False)
+                notified += made
                 if level == OVERDUE:
                     transaction.on_commit(partial(_external_reminders, picked))
             report.notifications += len(made)
@@ -167,4 +173,6 @@ def escalate(now: datetime | None = None) -> EscalationReport:
                 report.expired += len(picked)
             if len(picked) < CHUNK:
                 break
+    # Each person's notices of this run in one e-mail, once every step is committed.
+    report.emails = send_digest(notified)
     return report

@@ -50,7 +50,8 @@ def inbox_for(user: Any, tab: str = "new", *, now: Any = None) -> Inbox:
     rows = scope.apply(Referral.objects.all(), "recipient_organisation")
     conditions = _conditions(now)
     counts = rows.filter(status__in=[S.SENT, S.ACKNOWLEDGED, S.ACCEPTED, S.IN_PROGRESS]).aggregate(
-        **{name: Count("pk", filter=condition) for name, condition in conditions.items()}
+        # Counted on a column of the index, so that the count reads the index alone.
+        **{name: Count("status", filter=condition) for name, condition in conditions.items()}
     )
     found = list(
         rows.filter(conditions[tab])

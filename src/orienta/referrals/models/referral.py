@@ -179,17 +179,34 @@ class Referral(models.Model):
         verbose_name = _("referral")
         verbose_name_plural = _("referrals")
         indexes = [
-            # The provider inbox: a recipient's open referrals by deadline.
+            # The provider inbox: a recipient's open referrals by deadline, counted by status,
+            # and each tab read by deadline from an index of its own statuses.
             models.Index(
                 fields=["recipient_organisation", "status", "acknowledge_by"],
                 name="referral_inbox",
             ),
+            models.Index(
+                fields=["recipient_organisation", "acknowledge_by", "id"],
+                condition=Q(status__in=["sent", "acknowledged"]),
+                name="referral_inbox_waiting",
+            ),
+            models.Index(
+                fields=["recipient_organisation", "acknowledge_by", "id"],
+                condition=Q(status__in=["accepted", "in_progress"]),
+                name="referral_inbox_serving",
+            ),
             models.Index(fields=["sender_organisation", "-created_at"], name="referral_sent"),
             models.Index(fields=["case", "-created_at"], name="referral_case"),
-            # Escalation walks the unacknowledged referrals past each of its three moments.
-            models.Index(fields=["status", "acknowledge_by"], name="referral_overdue"),
-            models.Index(fields=["status", "escalate_at"], name="referral_escalate"),
-            models.Index(fields=["status", "expire_at"], name="referral_expire"),
+            # Escalation walks the unacknowledged referrals not yet at a step, past its moment.
+            models.Index(
+                fields=["status", "escalation_level", "acknowledge_by"], name="referral_overdue"
+            ),
+            models.Index(
+                fields=["status", "escalation_level", "escalate_at"], name="referral_escalate"
+            ),
+            models.Index(
+                fields=["status", "escalation_level", "expire_at"], name="referral_expire"
+            ),
         ]
 
     def __str__(self) -> str:

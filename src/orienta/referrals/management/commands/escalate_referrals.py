@@ -18,5 +18,6 @@ class Command(BaseCommand):
         report = escalate()
         self.stdout.write(
             f"overdue: {report.overdue}, escalated to supervisors: {report.escalated}, "
-            f"expired: {report.expired}, notifications: {report.notifications}"
+            f"expired: {report.expired}, notifications: {report.notifications}, "
+            f"e-mails: {report.emails}"
         )
