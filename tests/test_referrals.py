@@ -378,3 +378,28 @@ def test_escalation_sends_each_person_one_email_for_all_their_overdue_referrals(
     mail.outbox.clear()
     assert committed(escalate, now=later).emails == 0
     assert mail.outbox == []
+
+
+def test_the_inbox_tabs_merge_their_statuses_in_deadline_order(
+    colleague, focal_point, organisation, provider, shelter, agreement
+):
+    from orienta.referrals.inbox import inbox_for
+
+    made = [
+        services.refer(
+            acting_user=colleague,
+            draft=_draft(case_with_need(colleague, organisation, consent_to=provider), shelter),
+        )
+        for _ in range(3)
+    ]
+    services.acknowledge(
+        acting_user=focal_point, referral=made[1], expected_version=made[1].version
+    )
+    now = timezone.now()
+    for hours, referral in zip((5, 1, 3), made, strict=True):
+        Referral.objects.filter(pk=referral.pk).update(acknowledge_by=now + timedelta(hours=hours))
+    box = inbox_for(focal_point, "due_soon", now=now)
+    assert [r.pk for r in box.items] == [made[1].pk, made[2].pk, made[0].pk]
+    assert box.counts == {"new": 2, "due_soon": 3, "overdue": 0, "in_service": 0}
+    later = inbox_for(focal_point, "overdue", now=now + timedelta(hours=4))
+    assert [r.pk for r in later.items] == [made[1].pk, made[2].pk]

@@ -179,21 +179,11 @@ class Referral(models.Model):
         verbose_name = _("referral")
         verbose_name_plural = _("referrals")
         indexes = [
-            # The provider inbox: a recipient's open referrals by deadline, counted by status,
-            # and each tab read by deadline from an index of its own statuses.
+            # The provider inbox: a recipient's open referrals, counted by status, and each
+            # tab read status by status in deadline order.
             models.Index(
                 fields=["recipient_organisation", "status", "acknowledge_by"],
                 name="referral_inbox",
-            ),
-            models.Index(
-                fields=["recipient_organisation", "acknowledge_by", "id"],
-                condition=Q(status__in=["sent", "acknowledged"]),
-                name="referral_inbox_waiting",
-            ),
-            models.Index(
-                fields=["recipient_organisation", "acknowledge_by", "id"],
-                condition=Q(status__in=["accepted", "in_progress"]),
-                name="referral_inbox_serving",
             ),
             models.Index(fields=["sender_organisation", "-created_at"], name="referral_sent"),
             models.Index(fields=["case", "-created_at"], name="referral_case"),
