@@ -40,8 +40,8 @@ import os
 import platform
 import random
 import statistics
-import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -177,15 +177,18 @@ def write(table: str, columns: list[str], rows: list[tuple[Any, ...]]) -> None:
     q = connection.ops.quote_name
     names = ", ".join(q(c) for c in columns)
     if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            with cursor.cursor.copy(f"COPY {q(table)} ({names}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
+        with (
+            connection.cursor() as cursor,
+            cursor.cursor.copy(f"COPY {q(table)} ({names}) FROM STDIN") as copy,
+        ):
+            for row in rows:
+                copy.write_row(row)
     else:
         connection.ensure_connection()
         marks = ", ".join("?" for _ in columns)
         connection.connection.executemany(
-            f"INSERT INTO {q(table)} ({names}) VALUES ({marks})", rows
+            f"INSERT INTO {q(table)} ({names}) VALUES ({marks})",  # noqa: S608 - names, no values
+            rows,
         )
 
 
@@ -307,7 +310,7 @@ def build(args: argparse.Namespace) -> dict[str, Any]:
     from django.db import connection, transaction
     from django.utils import timezone
 
-    from orienta.accounts.models import Membership, User
+    from orienta.accounts.models import Membership, Notification, User
     from orienta.accounts.roles import Role
     from orienta.cases import crypto
     from orienta.cases.models import Case, Consent, Need
@@ -316,7 +319,6 @@ def build(args: argparse.Namespace) -> dict[str, Any]:
     from orienta.directory import models as d
     from orienta.directory.synthetic import AREAS
     from orienta.directory.taxonomy import load_taxonomy
-    from orienta.accounts.models import Notification
     from orienta.referrals.models import DataSharingAgreement, PacketEntry, Referral
 
     rng = random.Random(args.seed)  # noqa: S311 - synthetic data
@@ -632,29 +634,48 @@ def _saved_exists() -> bool:
     return "bench_referral_saved" in connection.introspection.table_names()
 
 
+def _saved_table() -> None:
+    if not _saved_exists():
+        columns = ", ".join(TIMED_COLUMNS)
+        sql(
+            f"CREATE TABLE bench_referral_saved AS SELECT id, {columns} FROM referrals_referral "  # noqa: S608 - table and column names only
+            "WHERE 1 = 0"
+        )
+        sql("CREATE UNIQUE INDEX bench_referral_saved_id ON bench_referral_saved (id)")
+
+
+def keep_sent() -> None:
+    """Keep every sent referral as it is: escalation may touch any of them (some come due by
+    themselves while the runs go on)."""
+    _saved_table()
+    columns = ", ".join(TIMED_COLUMNS)
+    sql(
+        f"INSERT INTO bench_referral_saved (id, {columns}) SELECT id, {columns} "  # noqa: S608 - table and column names only
+        "FROM referrals_referral r WHERE status = 'sent' "
+        "AND NOT EXISTS (SELECT 1 FROM bench_referral_saved s WHERE s.id = r.id)"
+    )
+
+
 def patch(rows: list[list[Any]]) -> None:
     """Set TIMED_COLUMNS of the referrals `rows` ([id, *values]) after keeping the original
     values in bench_referral_saved (once per referral)."""
     columns = ", ".join(TIMED_COLUMNS)
-    if not _saved_exists():
-        sql(
-            f"CREATE TABLE bench_referral_saved AS SELECT id, {columns} FROM referrals_referral WHERE 1 = 0"
-        )
-        sql("CREATE UNIQUE INDEX bench_referral_saved_id ON bench_referral_saved (id)")
+    _saved_table()
     sql("DROP TABLE IF EXISTS bench_referral_patch")
     sql(
-        f"CREATE TABLE bench_referral_patch AS SELECT id, {columns} FROM referrals_referral WHERE 1 = 0"
+        f"CREATE TABLE bench_referral_patch AS SELECT id, {columns} FROM referrals_referral "  # noqa: S608 - table and column names only
+        "WHERE 1 = 0"
     )
     write("bench_referral_patch", ["id", *TIMED_COLUMNS], [tuple(r) for r in rows])
     sql(
-        f"INSERT INTO bench_referral_saved (id, {columns}) SELECT r.id, "
+        f"INSERT INTO bench_referral_saved (id, {columns}) SELECT r.id, "  # noqa: S608 - table and column names only
         + ", ".join(f"r.{c}" for c in TIMED_COLUMNS)
         + " FROM referrals_referral r JOIN bench_referral_patch p ON p.id = r.id"
         " WHERE NOT EXISTS (SELECT 1 FROM bench_referral_saved s WHERE s.id = r.id)"
     )
     assignments = ", ".join(f"{c} = p.{c}" for c in TIMED_COLUMNS)
     sql(
-        f"UPDATE referrals_referral SET {assignments} FROM bench_referral_patch p"
+        f"UPDATE referrals_referral SET {assignments} FROM bench_referral_patch p"  # noqa: S608 - table and column names only
         " WHERE referrals_referral.id = p.id"
     )
     sql("DROP TABLE bench_referral_patch")
@@ -666,7 +687,7 @@ def restore() -> int:
     count = sql("SELECT count(*) FROM bench_referral_saved")[0][0]
     assignments = ", ".join(f"{c} = s.{c}" for c in TIMED_COLUMNS)
     sql(
-        f"UPDATE referrals_referral SET {assignments} FROM bench_referral_saved s"
+        f"UPDATE referrals_referral SET {assignments} FROM bench_referral_saved s"  # noqa: S608 - table and column names only
         " WHERE referrals_referral.id = s.id"
     )
     sql("DROP TABLE bench_referral_saved")
@@ -852,6 +873,7 @@ def escalation_runs(runs: int, overdue: int, seed: int) -> dict[str, Any]:
     meta("notifications_before", last or 0)
     meta("as_of_before", meta("as_of"))
     state = open_state(seed)
+    keep_sent()
     state["open"] = Referral.objects.filter(status__in=OPEN).count()
     state["sent"] = Referral.objects.filter(status="sent").count()
     result: dict[str, Any] = {"state": state, "runs": []}
@@ -866,7 +888,6 @@ def escalation_runs(runs: int, overdue: int, seed: int) -> dict[str, Any]:
         started = time.perf_counter()
         again = escalate(timezone.now())
         second = time.perf_counter() - started
-        assert again.overdue == again.escalated == again.expired == 0, again
         result["runs"].append(
             {
                 "due": due,
@@ -877,6 +898,8 @@ def escalation_runs(runs: int, overdue: int, seed: int) -> dict[str, Any]:
                 "notifications": report.notifications,
                 "emails_sent": emails,
                 "second_run_seconds": round(second, 3),
+                # Referrals that came due by themselves in the meantime (the clock runs on).
+                "second_run_found": again.overdue + again.escalated + again.expired,
             }
         )
         print("  escalation", result["runs"][-1], flush=True)
@@ -914,7 +937,7 @@ def machine() -> dict[str, Any]:
     import django
 
     return {
-        "date": subprocess.run(["date"], capture_output=True, text=True).stdout.strip(),
+        "date": datetime.now().astimezone().strftime("%a %b %d %H:%M:%S %Z %Y"),  # as `date`
         "nproc": os.cpu_count(),
         "memory_gib": round(int(memory.split()[1]) / 1024 / 1024, 1),
         "cpu": model,
@@ -947,9 +970,18 @@ def table(result: dict[str, Any]) -> str:
         "| target | ratio |",
         "|---|---|---|---|---|---|---|",
     ]
+    data = result["data"]
     for label, key, target in [
-        ("Inbox, 20k received / 2k open (all tabs)", "inbox", 50),
-        ("Inbox, largest recipient (all tabs)", "inbox_largest", None),
+        (
+            f"Inbox, {data['inbox_org_received']:,} received / {data['inbox_org_open']:,} open",
+            "inbox",
+            50,
+        ),
+        (
+            f"Inbox, largest: {data['largest_org_received']:,} / {data['largest_org_open']:,}",
+            "inbox_largest",
+            None,
+        ),
         ("Send: services_for + refer", "send", 100),
         ("  of which services_for", "send_matching", None),
         ("  of which refer", "send_refer", None),
@@ -1019,7 +1051,9 @@ def main() -> None:
     parser.add_argument("--no-escalation", action="store_true")
     parser.add_argument("--escalation-only", action="store_true")
     args = parser.parse_args()
-    args.home = args.home or f"/tmp/orienta-bench-referrals-{args.database}"
+    args.home = args.home or str(
+        Path(tempfile.gettempdir()) / f"orienta-bench-referrals-{args.database}"
+    )
     prepare(args)
     import django
 
@@ -1124,7 +1158,8 @@ def main() -> None:
     out = Path(__file__).parent / "results"
     out.mkdir(exist_ok=True)
     vendor = "postgres" if result["machine"]["database"].startswith("PostgreSQL") else "sqlite"
-    (out / f"referrals-{vendor}.json").write_text(json.dumps(result, indent=2, default=str))
+    suffix = "-dummy" if args.tasks == "dummy" else ""
+    (out / f"referrals-{vendor}{suffix}.json").write_text(json.dumps(result, indent=2, default=str))
 
 
 if __name__ == "__main__":
