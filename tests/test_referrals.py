@@ -403,3 +403,20 @@ def test_the_inbox_tabs_merge_their_statuses_in_deadline_order(
     assert box.counts == {"new": 2, "due_soon": 3, "overdue": 0, "in_service": 0}
     later = inbox_for(focal_point, "overdue", now=now + timedelta(hours=4))
     assert [r.pk for r in later.items] == [made[1].pk, made[2].pk]
+
+
+def test_the_escalation_command_reports_what_it_did(colleague, case, shelter, agreement):
+    import io
+
+    from django.core.management import call_command
+
+    referral = services.refer(acting_user=colleague, draft=_draft(case, shelter))
+    Referral.objects.filter(pk=referral.pk).update(
+        acknowledge_by=timezone.now() - timedelta(minutes=5)
+    )
+    out = io.StringIO()
+    call_command("escalate_referrals", stdout=out)
+    assert "overdue: 1" in out.getvalue()
+    out = io.StringIO()
+    call_command("escalate_referrals", stdout=out)
+    assert "overdue: 0" in out.getvalue() and "notifications: 0" in out.getvalue()
