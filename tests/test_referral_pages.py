@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from orienta.accounts.roles import Role
 from orienta.audit.models import AuditEvent
+from orienta.core.errors import ServiceError
 from orienta.directory.models import Contact, Organisation
 from orienta.referrals import services
 from orienta.referrals.choices import ReferralStatus
@@ -537,3 +538,46 @@ def test_coordinators_keep_agreements_and_deadlines_through_the_api(
 
     assert acknowledge_hours("normal", "SHEL-TEMP") == 12
     assert acknowledge_hours("normal", "HEALTH-PRIM") == 72
+
+
+def test_only_the_sender_issues_links_and_only_for_an_open_referral(
+    client_for, colleague, focal_point, referral
+):
+    from django.core.exceptions import PermissionDenied
+
+    from orienta.referrals import external
+
+    with pytest.raises(PermissionDenied):
+        external.issue(referral=referral, acting_user=focal_point)
+    services.cancel(
+        acting_user=colleague, referral=referral, expected_version=referral.version, reason="x"
+    )
+    referral.refresh_from_db()
+    with pytest.raises(ServiceError) as closed:
+        external.issue(referral=referral, acting_user=colleague)
+    assert closed.value.code == "closed"
+    answer = client_for(colleague).post(
+        f"/api/v1/referrals/{referral.pk}/links", content_type="application/json"
+    )
+    assert answer.status_code == 400 and answer.json()["code"] == "closed"
+
+
+def test_a_provider_without_a_registered_address_gets_a_translated_refusal(
+    client_for, colleague, organisation, nrm
+):
+    offline = Organisation.objects.create(
+        name="Sans adresse", acronym="SA", kind="ngo", country="HT"
+    )
+    place = make_service(offline, "SHEL-TEMP")
+    make_agreement(organisation, offline)
+    case = case_with_need(colleague, organisation, consent_to=offline)
+    referral = services.refer(
+        acting_user=colleague,
+        draft=ReferralDraft(case=case, need=case.needs.first(), service_at_location=place),
+    )
+    assert referral.external and not referral.external_links.exists()
+    answer = client_for(colleague).post(
+        f"/api/v1/referrals/{referral.pk}/links", content_type="application/json"
+    )
+    assert answer.status_code == 400 and answer.json()["code"] == "no_contact"
+    assert "répertoire" in answer.json()["message"]

@@ -420,3 +420,29 @@ def test_the_escalation_command_reports_what_it_did(colleague, case, shelter, ag
     out = io.StringIO()
     call_command("escalate_referrals", stdout=out)
     assert "overdue: 0" in out.getvalue() and "notifications: 0" in out.getvalue()
+
+
+def test_a_provider_cannot_pass_on_a_packet_it_may_no_longer_read(
+    colleague, focal_point, case, shelter, agreement, make_user, nrm
+):
+    from tests.cases_helpers import registration_consent
+
+    third = Organisation.objects.create(
+        name="Clinique (fictive)", acronym="CL", kind="ngo", country="HT"
+    )
+    clinic = make_service(third, "HEALTH-PRIM")
+    referral = services.refer(acting_user=colleague, draft=_draft(case, shelter))
+    make_agreement(referral.recipient_organisation, third)
+    case_services.record_consent(
+        acting_user=colleague,
+        case=case,
+        data=registration_consent(purpose="referral", recipient_organisation=third),
+    )
+    agreement.status = AgreementStatus.SUSPENDED
+    agreement.save()
+    with pytest.raises(ServiceError) as refused:
+        services.refer_onward(
+            acting_user=focal_point, referral=referral, service_at_location=clinic
+        )
+    assert refused.value.code == "gates_refused"
+    assert not Referral.objects.filter(parent=referral).exists()

@@ -111,12 +111,7 @@ def send_digest(made: Iterable[Notification]) -> int:
     return len(per_user)
 
 
-def unread_count(user: Any) -> int:
-    return Notification.objects.filter(user=user, read_at__isnull=True).count()
-
-
-def mark_read(user: Any, ids: Iterable[int] | None = None) -> int:
-    rows = Notification.objects.filter(user=user, read_at__isnull=True)
-    if ids is not None:
-        rows = rows.filter(pk__in=list(ids))
-    return rows.update(read_at=timezone.now())
+def mark_read(user: Any) -> int:
+    return Notification.objects.filter(user=user, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )

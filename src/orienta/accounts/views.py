@@ -172,7 +172,7 @@ def _apply(request: AuthenticatedHttpRequest, service: Any, **kwargs: Any) -> No
 
 @login_required
 def notifications(request: AuthenticatedHttpRequest) -> HttpResponse:
-    """The signed-in person's own notifications, newest first; opening the page reads them."""
+    """The signed-in person's own notifications, newest first; posting marks them all read."""
     from orienta.accounts.models import Notification
     from orienta.accounts.notifications import mark_read
 

@@ -28,3 +28,15 @@ def pdf_response(pdf: bytes, filename: str) -> HttpResponse:
     response["Content-Disposition"] = f'inline; filename="{filename}"'
     response["Cache-Control"] = "no-store"
     return response
+
+
+def posted_version(request: HttpRequest) -> int:
+    """The version of the object the posted form was made from (optimistic locking)."""
+    from django.utils.translation import gettext as _
+
+    from orienta.core.errors import ServiceError
+
+    try:
+        return int(request.POST.get("version", ""))
+    except ValueError:
+        raise ServiceError(_("Reload the page and try again."), code="invalid") from None

@@ -3,12 +3,13 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from orienta.accounts.access import require_capability
+from orienta.accounts.access import has_capability, require_capability
 from orienta.audit.services import diff, record, snapshot
 from orienta.core.errors import ConflictError, ServiceError
 from orienta.directory.models import (
@@ -17,8 +18,10 @@ from orienta.directory.models import (
     CostOption,
     Organisation,
     Service,
+    ServiceCapacity,
     ServiceChange,
     TaxonomyTerm,
+    Unit,
     directory_changed,
 )
 
@@ -254,15 +257,10 @@ def set_capacity(
 ) -> Any:
     """Update how much of a service is available now (HSDS 3.1 service_capacity): the
     provider's focal point from the inbox, or a coordinator. Matching sees it at once."""
-    from orienta.accounts.access import has_capability
-    from orienta.directory.models import ServiceCapacity, Unit
-
     if not (
         has_capability(acting_user, "referrals.receive", service.organization_id)
         or has_capability(acting_user, "directory.manage_services")
     ):
-        from django.core.exceptions import PermissionDenied
-
         raise PermissionDenied("referrals.receive")
     if available < 0 or (maximum is not None and (maximum < 0 or available > maximum)):
         raise ServiceError(

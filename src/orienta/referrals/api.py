@@ -9,10 +9,9 @@ from django.shortcuts import get_object_or_404
 from django.utils import translation
 from ninja import Field, Router, Schema, Status
 
-from orienta.accounts.access import get_object_for_user, scope_for
+from orienta.accounts.access import get_object_for_user
 from orienta.api.auth import capability
 from orienta.cases.access import get_case_for_user
-from orienta.core.errors import ServiceError
 from orienta.directory.models import Organisation, Service, ServiceAtLocation
 from orienta.referrals import external, services
 from orienta.referrals.access import get_referral_for_user, read_packet
@@ -28,7 +27,7 @@ from orienta.referrals.choices import (
     ReferralStatus,
     ReferralUrgency,
 )
-from orienta.referrals.inbox import inbox_for
+from orienta.referrals.inbox import capacity_services, inbox_for
 from orienta.referrals.models import DataSharingAgreement, ExternalLink, Referral, ResponseDeadline
 from orienta.referrals.referral_list import referral_page
 
@@ -431,7 +430,7 @@ def onward(request: HttpRequest, referral_id: UUID, payload: OnwardIn) -> Status
 @capability("referrals.send")
 def links(request: HttpRequest, referral_id: UUID) -> list[Any]:
     referral = _referral(request, referral_id)
-    services._require_sender(request.user, referral)
+    services.require_sender(request.user, referral)
     return list(referral.external_links.order_by("-created_at"))
 
 
@@ -442,13 +441,7 @@ def links(request: HttpRequest, referral_id: UUID) -> list[Any]:
 )
 @capability("referrals.send")
 def issue_link(request: HttpRequest, referral_id: UUID) -> Status[Any]:
-    referral = _referral(request, referral_id)
-    services._require_sender(request.user, referral)
-    link = external.send_link(referral=referral, acting_user=request.user)
-    if link is None:
-        raise ServiceError(
-            "The directory holds no e-mail address for this provider.", code="no_contact"
-        )
+    link = external.send_link(referral=_referral(request, referral_id), acting_user=request.user)
     return Status(201, link)
 
 
@@ -592,14 +585,7 @@ class CapacityOut(Schema):
 def put_capacity(request: HttpRequest, service_id: UUID, payload: CapacityIn) -> Any:
     from orienta.directory.services import set_capacity
 
-    scope = scope_for(request.user, "referrals.receive")
-    rows: Any = Service.objects.all()
-    if not scope.everywhere and not scope_for(request.user, "directory.manage_services").everywhere:
-        from orienta.accounts.access import has_capability
-
-        if not has_capability(request.user, "directory.manage_services"):
-            rows = scope.apply(rows, "organization")
-    service = get_object_or_404(rows, pk=service_id)
+    service = get_object_or_404(capacity_services(request.user), pk=service_id)
     return set_capacity(
         acting_user=request.user,
         service=service,

@@ -5,18 +5,17 @@ denominator as such counts, a median its number of durations. See referrals/dash
 sees what and which cells are hidden.
 """
 
-from __future__ import annotations
-
+# No `from __future__ import annotations`: Django Ninja reads the operation's annotations
+# through the capability decorator, in that decorator's module.
 from datetime import date
 from uuid import UUID
 
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Router, Schema
 from ninja.errors import HttpError
 
-from orienta.accounts.access import has_capability
+from orienta.api.auth import capability
 from orienta.referrals.dashboard import (
     MECHANISM_STATISTICS,
     OWN_STATISTICS,
@@ -117,6 +116,7 @@ def as_json(dashboard: Dashboard) -> dict:
     summary="Referral dashboard",
     url_name="referral_dashboard",
 )
+@capability(OWN_STATISTICS, MECHANISM_STATISTICS)
 def referral_dashboard(
     request: HttpRequest,
     since: date | None = None,
@@ -129,8 +129,6 @@ def referral_dashboard(
     `referrals.view_mechanism_statistics` (the whole mechanism, small cells null with
     `"suppressed": true`)."""
     user = request.user
-    if not (has_capability(user, OWN_STATISTICS) or has_capability(user, MECHANISM_STATISTICS)):
-        raise PermissionDenied(OWN_STATISTICS)
     if since and until and since > until:
         raise HttpError(422, _("The end date must not be before the start date."))
     return as_json(compute(user, since=since, until=until, organisation_id=organisation))

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from orienta.accounts.models import User
+from orienta.audit.services import record
 from orienta.cases import services as case_services
 from orienta.cases.models import Case
 from orienta.cases.models.choices import ConsentGiver, ConsentMethod, ConsentPurpose
@@ -194,8 +195,15 @@ def load_demo_referrals(country: str) -> int:
         return 0
     if not offline.email:
         # The off-platform provider needs a registered address for its link (fictional).
-        offline.email = "orientation.mspp@example.org"
+        offline.email = f"orientation.{(offline.acronym or 'prestataire').lower()}@example.org"
         offline.save(update_fields=["email"])
+        record(
+            "directory.organisation.updated",
+            actor=None,
+            organisation=offline,
+            target=offline,
+            changes={"email": ["", offline.email]},
+        )
     cases = list(
         Case.objects.filter(organisation=casework).order_by("-is_child", "created_at")[
             : len(_STATES) + 3

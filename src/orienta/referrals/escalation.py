@@ -19,12 +19,12 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from orienta.accounts.models import Membership
 from orienta.accounts.notifications import Notice, notify, send_digest
 from orienta.accounts.roles import Role
 from orienta.audit.services import Entry, record_many
-from orienta.referrals.choices import ReferralStatus
+from orienta.referrals.choices import ReferralStatus, ReferralUrgency
 from orienta.referrals.models import Referral
+from orienta.referrals.services import members
 
 OVERDUE, SUPERVISORS, EXPIRED = 1, 2, 3
 CHUNK = 2000
@@ -58,22 +58,11 @@ def _take(level: int, now: datetime) -> list[Referral]:
     return list(rows.order_by(moment)[:CHUNK])
 
 
-def _members(organisation_ids: set[Any], roles: tuple[str, ...]) -> dict[Any, list[Any]]:
-    found: dict[Any, list[Any]] = {}
-    for membership in Membership.objects.filter(
-        organisation_id__in=organisation_ids, role__in=roles, user__is_active=True
-    ).select_related("user"):
-        found.setdefault(membership.organisation_id, []).append(membership.user)
-    return found
-
-
 def _notices(level: int, referrals: list[Referral]) -> list[Notice]:
-    from orienta.referrals.services import ReferralUrgency
-
     recipients = {r.recipient_organisation_id for r in referrals}
     senders = {r.sender_organisation_id for r in referrals}
-    focal = _members(recipients, (Role.PROVIDER_FOCAL_POINT,)) if level == OVERDUE else {}
-    bosses = _members(recipients | senders, SUPERVISOR_ROLES) if level == SUPERVISORS else {}
+    focal = members(recipients, (Role.PROVIDER_FOCAL_POINT,)) if level == OVERDUE else {}
+    bosses = members(recipients | senders, SUPERVISOR_ROLES) if level == SUPERVISORS else {}
     titles = {
         OVERDUE: _(
             "Referral %(reference)s to %(recipient)s is overdue: "

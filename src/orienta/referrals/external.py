@@ -61,7 +61,15 @@ def _record(action: str, link: ExternalLink, actor: Any = None, **changes: Any) 
 def issue(
     *, referral: Referral, acting_user: Any, language: str = "fr"
 ) -> tuple[ExternalLink, str]:
-    """A new link for the referral (earlier ones stay valid until revoked or expired)."""
+    """A new link for an open referral, by its sender (earlier ones stay valid until revoked or
+    expired)."""
+    from orienta.referrals.services import require_sender
+
+    require_sender(acting_user, referral)
+    if not referral.is_open:
+        raise ServiceError(
+            _("The referral is closed: a provider has nothing more to answer."), code="closed"
+        )
     email, name = registered_contact(referral)
     if not email:
         raise ServiceError(
@@ -85,15 +93,12 @@ def issue(
     return link, token
 
 
-def send_link(*, referral: Referral, acting_user: Any) -> ExternalLink | None:
-    """Issue a link and e-mail it; a provider with no registered address gets none, and the
-    sender sees that on the referral page (no link listed) and can print the form."""
+def send_link(*, referral: Referral, acting_user: Any) -> ExternalLink:
+    """Issue a link and e-mail it to the provider's registered address (ServiceError when the
+    directory holds none: the sender can still print the form)."""
     from orienta.core.mail import absolute_url, send_templated_mail
 
-    try:
-        link, token = issue(referral=referral, acting_user=acting_user)
-    except ServiceError:
-        return None
+    link, token = issue(referral=referral, acting_user=acting_user)
     send_templated_mail.enqueue(
         to=link.contact_email,
         template="referrals/email/external_link",
@@ -187,9 +192,9 @@ def verify_code(link: ExternalLink, code: str) -> bool:
 
 @transaction.atomic
 def revoke(*, acting_user: Any, link: ExternalLink) -> ExternalLink:
-    from orienta.referrals.services import _require_sender
+    from orienta.referrals.services import require_sender
 
-    _require_sender(acting_user, link.referral)
+    require_sender(acting_user, link.referral)
     if link.revoked_at is None:
         link.revoked_at = timezone.now()
         link.revoked_by = acting_user

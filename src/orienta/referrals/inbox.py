@@ -6,10 +6,11 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
-from orienta.accounts.access import scope_for
+from orienta.accounts.access import has_capability, scope_for
+from orienta.directory.models import Service
 from orienta.referrals.choices import ReferralStatus
 from orienta.referrals.models import Referral
 
@@ -34,6 +35,14 @@ TAB_STATUSES = {
     "overdue": (S.SENT, S.ACKNOWLEDGED),
     "in_service": (S.ACCEPTED, S.IN_PROGRESS),
 }
+
+
+def capacity_services(user: Any) -> QuerySet[Service]:
+    """The services whose capacity the user may set: those of the organisations where they
+    receive referrals, or every one for those who keep the directory."""
+    if has_capability(user, "directory.manage_services"):
+        return Service.objects.all()
+    return scope_for(user, "referrals.receive").apply(Service.objects.all(), "organization")
 
 
 def _deadline(tab: str, now: Any) -> Q:

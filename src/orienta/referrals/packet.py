@@ -63,7 +63,29 @@ def _specific(screening: Any, among: frozenset[str]) -> list[str]:
     return [code for code in codes if code in among]
 
 
-def take(case: Case, group: str, *, need: Need | None = None, note: str = "") -> dict[str, Any]:
+_UNREAD = object()
+# The groups drawn from the latest screening.
+_FROM_SCREENING: frozenset[str] = frozenset(
+    {FieldGroup.VULNERABILITY, FieldGroup.HEALTH, FieldGroup.PROTECTION}
+)
+
+
+def take_many(
+    case: Case, groups: list[str], *, need: Need | None = None, note: str = ""
+) -> dict[str, dict[str, Any]]:
+    """The content of each field group, as the case holds it now; the screening read once."""
+    screening = _screening(case) if _FROM_SCREENING & set(groups) else None
+    return {g: take(case, g, need=need, note=note, screening=screening) for g in groups}
+
+
+def take(
+    case: Case,
+    group: str,
+    *,
+    need: Need | None = None,
+    note: str = "",
+    screening: Any = _UNREAD,
+) -> dict[str, Any]:
     """The content of one field group, as the case holds it now."""
     person = case.person
     if group == FieldGroup.IDENTITY:
@@ -100,7 +122,8 @@ def take(case: Case, group: str, *, need: Need | None = None, note: str = "") ->
             "reason": note,
             "other_needs": [n.term.name for n in needs if need is None or n.pk != need.pk],
         }
-    screening = _screening(case)
+    if screening is _UNREAD:
+        screening = _screening(case)
     if group == FieldGroup.VULNERABILITY:
         codes = screening.specific_needs if screening is not None else []
         return {

@@ -4,6 +4,8 @@ people acting at once one wins and the other is told."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -23,7 +25,6 @@ from orienta.core.errors import ConflictError, ServiceError
 from orienta.directory.models import Organisation, Service, ServiceAtLocation
 from orienta.referrals import gates, packet
 from orienta.referrals.choices import (
-    CLOSED_STATUSES,
     DEFAULT_FIELD_GROUPS,
     DeclineReason,
     FieldGroup,
@@ -46,8 +47,8 @@ TRANSITIONS: dict[str, tuple[str, ...]] = {
     "complete": (S.ACCEPTED, S.IN_PROGRESS),
     "not_complete": (S.ACCEPTED, S.IN_PROGRESS),
     "cancel": (S.DRAFT, S.SENT, S.ACKNOWLEDGED, S.ACCEPTED),
-    "expire": (S.SENT,),
 }
+# Expiry is escalation's, in bulk over the referrals still "sent" (escalation.py).
 NEED_URGENCY = {"immediate": ReferralUrgency.CRITICAL, "high": ReferralUrgency.HIGH}
 
 
@@ -64,15 +65,22 @@ def urgency_of(need: Need | None) -> str:
 # --- Who may act --------------------------------------------------------------------------
 
 
-def _require_sender(user: Any, referral: Referral) -> None:
+def is_sender(user: Any, referral: Referral) -> bool:
     """The sending side: referrals.send in the sending organisation and the case open to them
     (a provider that referred onward acts with referrals.receive in its own organisation)."""
     if referral.parent_id is not None and has_capability(
         user, "referrals.receive", referral.sender_organisation_id
     ):
-        return
-    require_capability(user, "referrals.send", referral.sender_organisation_id)
-    if not Case.objects.visible_to(user).filter(pk=referral.case_id).exists():
+        return True
+    return (
+        has_capability(user, "referrals.send", referral.sender_organisation_id)
+        and Case.objects.visible_to(user).filter(pk=referral.case_id).exists()
+    )
+
+
+def require_sender(user: Any, referral: Referral) -> None:
+    if not is_sender(user, referral):
+        require_capability(user, "referrals.send", referral.sender_organisation_id)
         raise ServiceError(_("You cannot act on the referrals of this case."), code="forbidden")
 
 
@@ -127,7 +135,6 @@ ACTION_WORDS = {
     "complete": _("completed"),
     "not_complete": _("closed as not completed"),
     "cancel": _("cancelled"),
-    "expire": _("expired"),
 }
 
 
@@ -143,6 +150,15 @@ def _audit(
         organisation=referral.case.organisation_id,
         target=referral,
         changes=changes,
+    )
+
+
+def _refused(result: gates.GateResult, prefix: Any = "") -> ServiceError:
+    """The gates said no: the message names what is missing, the details list it."""
+    return ServiceError(
+        f"{prefix}{' '.join(result.messages)}",
+        code="gates_refused",
+        details={"missing": result.missing, "messages": result.messages},
     )
 
 
@@ -184,6 +200,20 @@ def _check_groups(groups: list[str]) -> list[str]:
     if not groups:
         raise _invalid("field_groups", _("Choose at least one group of data to share."))
     return [g for g in FieldGroup.values if g in groups]
+
+
+def members(organisation_ids: Iterable[Any], roles: Iterable[str]) -> dict[Any, list[Any]]:
+    """The active users holding one of `roles`, by organisation, in one query."""
+    found: dict[Any, list[Any]] = {}
+    for membership in Membership.objects.filter(
+        organisation_id__in=list(organisation_ids), role__in=list(roles), user__is_active=True
+    ).select_related("user"):
+        found.setdefault(membership.organisation_id, []).append(membership.user)
+    return found
+
+
+def focal_points(organisation_id: Any) -> list[Any]:
+    return members([organisation_id], [Role.PROVIDER_FOCAL_POINT]).get(organisation_id, [])
 
 
 def on_platform(organisation: Organisation) -> bool:
@@ -257,8 +287,10 @@ def _packet_groups(referral: Referral) -> list[str]:
 def _take_packet(referral: Referral, acting_user: Any) -> None:
     entries = []
     if referral.parent is None:
-        for group in referral.field_groups:
-            content = packet.take(referral.case, group, need=referral.need, note=referral.note)
+        contents = packet.take_many(
+            referral.case, referral.field_groups, need=referral.need, note=referral.note
+        )
+        for group, content in contents.items():
             entries.append(
                 PacketEntry(
                     referral=referral,
@@ -290,7 +322,12 @@ def send(
 ) -> Referral:
     """Check both gates, take the packet, start the clock and tell the provider. With an
     override reason and the capability, a referral the gates refuse goes out, flagged."""
-    _require_sender(acting_user, referral)
+    require_sender(acting_user, referral)
+    if referral.parent is not None:
+        received = gates.packet_access(referral.parent)
+        if not received.open:
+            # What the provider may no longer read, it may not pass on either.
+            raise ServiceError(received.reason, code="gates_refused")
     target = referral.service or referral.recipient_organisation
     groups = _packet_groups(referral)
     result = gates.check(
@@ -303,19 +340,13 @@ def send(
     override = override_reason.strip()
     if not result.passed:
         if not override:
-            raise ServiceError(
-                " ".join(result.messages),
-                code="gates_refused",
-                details={"missing": result.missing, "messages": result.messages},
-            )
+            raise _refused(result)
         if not has_capability(
             acting_user, "referrals.override_gates", referral.sender_organisation_id
         ):
-            raise ServiceError(
-                _("Only those who may override the gates in an emergency can send this referral: ")
-                + " ".join(result.messages),
-                code="gates_refused",
-                details={"missing": result.missing, "messages": result.messages},
+            raise _refused(
+                result,
+                _("Only those who may override the gates in an emergency can send this referral: "),
             )
         if len(override) < 15:
             raise _invalid(
@@ -588,7 +619,7 @@ def not_complete(
 
 @transaction.atomic
 def cancel(*, acting_user: Any, referral: Referral, expected_version: int, reason: str) -> Referral:
-    _require_sender(acting_user, referral)
+    require_sender(acting_user, referral)
     if not reason.strip():
         raise _invalid("reason", _("Say why the referral is cancelled."))
     old, referral = _advance(
@@ -611,7 +642,7 @@ def share_more(
 ) -> PacketEntry:
     """Add to the packet what the sender chooses to share later: a field group as the case
     holds it now, with a note. The gates are checked again for that group."""
-    _require_sender(acting_user, referral)
+    require_sender(acting_user, referral)
     if referral.parent_id is not None:
         raise _invalid("field_group", _("An onward referral carries only what was received."))
     if not referral.is_open:
@@ -626,11 +657,7 @@ def share_more(
         sender=referral.sender_organisation,
     )
     if not result.passed:
-        raise ServiceError(
-            " ".join(result.messages),
-            code="gates_refused",
-            details={"missing": result.missing, "messages": result.messages},
-        )
+        raise _refused(result)
     content = packet.take(referral.case, field_group, need=referral.need, note=referral.note)
     if text.strip():
         content["text"] = text.strip()
@@ -671,7 +698,7 @@ def post_message(
         organisation_id = referral.recipient_organisation_id
         author_label = acting_user.full_name or acting_user.email
     else:
-        _require_sender(acting_user, referral)
+        require_sender(acting_user, referral)
         organisation_id = referral.sender_organisation_id
         author_label = acting_user.full_name or acting_user.email
     message = ReferralMessage.objects.create(
@@ -696,15 +723,6 @@ def post_message(
 # --- Telling people -------------------------------------------------------------------------
 
 
-def focal_points(organisation_id: Any) -> list[Any]:
-    return [
-        m.user
-        for m in Membership.objects.filter(
-            organisation_id=organisation_id, role=Role.PROVIDER_FOCAL_POINT, user__is_active=True
-        ).select_related("user")
-    ]
-
-
 def _url(referral: Referral) -> str:
     return f"/referrals/{referral.pk}/"
 
@@ -713,7 +731,9 @@ def _tell_recipient(referral: Referral, acting_user: Any, *, cancelled: bool = F
     if referral.external and not cancelled:
         from orienta.referrals.external import send_link
 
-        send_link(referral=referral, acting_user=acting_user)
+        # No registered address: the page lists no link, and the sender prints the form.
+        with suppress(ServiceError):
+            send_link(referral=referral, acting_user=acting_user)
         return
     title = (
         _("Referral %(reference)s cancelled by %(sender)s")
@@ -776,7 +796,3 @@ def _tell_other_side(referral: Referral, message: ReferralMessage, acting_user: 
         ),
         email=False,
     )
-
-
-def is_closed(referral: Referral) -> bool:
-    return referral.status in CLOSED_STATUSES

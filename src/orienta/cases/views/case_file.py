@@ -32,7 +32,7 @@ from orienta.cases.models.choices import (
 from orienta.cases.timeline import timeline, visible_notes
 from orienta.cases.vulnerability import rule
 from orienta.core.errors import ServiceError
-from orienta.core.http import AuthenticatedHttpRequest, pdf_response
+from orienta.core.http import AuthenticatedHttpRequest, pdf_response, posted_version
 from orienta.directory.search import category_choices
 
 
@@ -236,13 +236,6 @@ def withdraw_consent(request: AuthenticatedHttpRequest, pk: Any, consent_id: int
     return _act(request, pk, action)
 
 
-def _version(request: AuthenticatedHttpRequest) -> int:
-    try:
-        return int(request.POST.get("version", ""))
-    except ValueError:
-        raise ServiceError(_("Reload the page and try again."), code="invalid") from None
-
-
 @require_POST
 @capability_required("cases.work_cases")
 def change_status(request: AuthenticatedHttpRequest, pk: Any) -> HttpResponse:
@@ -252,7 +245,7 @@ def change_status(request: AuthenticatedHttpRequest, pk: Any) -> HttpResponse:
             case=case,
             status=request.POST.get("status", ""),
             closure_reason=request.POST.get("closure_reason", ""),
-            expected_version=_version(request),
+            expected_version=posted_version(request),
         )
         return _("Status changed.")
 
@@ -277,7 +270,7 @@ def assign(request: AuthenticatedHttpRequest, pk: Any) -> HttpResponse:
             acting_user=request.user,
             case=case,
             assignee=assignee,
-            expected_version=_version(request),
+            expected_version=posted_version(request),
         )
         return _("Case assigned.")
 

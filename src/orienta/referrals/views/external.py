@@ -19,6 +19,7 @@ from orienta.referrals import external, services
 from orienta.referrals.access import read_packet
 from orienta.referrals.forms import CompleteForm, DeclineForm, NotCompletedForm
 from orienta.referrals.models import ExternalLink
+from orienta.referrals.views.answers import ANSWERS, answer
 
 _SESSION = "orienta-external-{}"
 
@@ -36,13 +37,6 @@ def _verified(request: HttpRequest, link: ExternalLink) -> bool:
     return until is not None and timezone.now().timestamp() < float(until)
 
 
-def _version(request: HttpRequest) -> int:
-    try:
-        return int(request.POST.get("version", ""))
-    except ValueError:
-        return -1
-
-
 @public_page
 @never_cache
 def external_referral(request: HttpRequest, token: str) -> HttpResponse:
@@ -51,37 +45,9 @@ def external_referral(request: HttpRequest, token: str) -> HttpResponse:
     notice = ""
     if request.method == "POST":
         action = request.POST.get("action", "")
-        version = _version(request)
-        common: dict[str, Any] = {
-            "acting_user": None,
-            "referral": referral,
-            "expected_version": version,
-            "link": link,
-        }
         try:
-            if action == "acknowledge":
-                services.acknowledge(**common)
-            elif action == "accept":
-                services.accept(**common)
-            elif action == "decline":
-                form = DeclineForm(request.POST)
-                if not form.is_valid():
-                    raise ServiceError(_("Give the reason for declining."), code="invalid")
-                services.decline(**common, **form.cleaned_data)
-            elif action == "start":
-                services.start(**common)
-            elif action == "complete":
-                completed = CompleteForm(request.POST)
-                if not completed.is_valid():
-                    raise ServiceError(
-                        _("Give the outcome and the date of the service."), code="invalid"
-                    )
-                services.complete(**common, **completed.cleaned_data)
-            elif action == "not_complete":
-                unfinished = NotCompletedForm(request.POST)
-                if not unfinished.is_valid():
-                    raise ServiceError(_("Give the reason."), code="invalid")
-                services.not_complete(**common, **unfinished.cleaned_data)
+            if action in ANSWERS:
+                answer(request, referral, action, acting_user=None, link=link)
             elif action == "message":
                 services.post_message(
                     acting_user=None,

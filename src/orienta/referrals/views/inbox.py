@@ -16,7 +16,7 @@ from orienta.core.errors import ServiceError
 from orienta.core.http import AuthenticatedHttpRequest
 from orienta.directory.models import Service
 from orienta.directory.services import set_capacity
-from orienta.referrals.inbox import TABS, inbox_for
+from orienta.referrals.inbox import TABS, capacity_services, inbox_for
 
 TAB_LABELS = {
     "new": gettext_lazy("New"),
@@ -27,6 +27,7 @@ TAB_LABELS = {
 
 
 def _services(user: Any) -> Any:
+    # The inbox lists the organisation's own services, even for one who keeps the directory.
     scope = scope_for(user, "referrals.receive")
     return (
         scope.apply(Service.objects.all(), "organization")
@@ -56,8 +57,7 @@ def inbox(request: AuthenticatedHttpRequest) -> HttpResponse:
 @require_POST
 @capability_required("referrals.receive")
 def capacity(request: AuthenticatedHttpRequest, service_id: Any) -> HttpResponse:
-    scope = scope_for(request.user, "referrals.receive")
-    service = get_object_or_404(scope.apply(Service.objects.all(), "organization"), pk=service_id)
+    service = get_object_or_404(capacity_services(request.user), pk=service_id)
     try:
         available = float(request.POST.get("available", ""))
         maximum = float(request.POST["maximum"]) if request.POST.get("maximum") else None

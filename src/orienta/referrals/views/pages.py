@@ -11,21 +11,21 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from orienta.accounts.access import capability_required, has_capability
 from orienta.cases.access import get_case_for_user
 from orienta.core.errors import ServiceError
-from orienta.core.http import AuthenticatedHttpRequest, pdf_response
+from orienta.core.http import AuthenticatedHttpRequest, pdf_response, posted_version
 from orienta.directory.models import Organisation, ServiceAtLocation
 from orienta.referrals import external, services
 from orienta.referrals.access import get_referral_for_user, read_packet
 from orienta.referrals.choices import FieldGroup, ReferralStatus
 from orienta.referrals.forms import CompleteForm, DeclineForm, NotCompletedForm, ReferForm
-from orienta.referrals.matching import services_for
+from orienta.referrals.matching import onward_services, services_for
 from orienta.referrals.models import ExternalLink, Referral
 from orienta.referrals.referral_list import referral_page
+from orienta.referrals.views.answers import ANSWERS, answer
 
 S = ReferralStatus
 
@@ -122,18 +122,6 @@ def refer(request: AuthenticatedHttpRequest, pk: Any) -> HttpResponse:
     )
 
 
-def _side(user: Any, referral: Referral) -> tuple[bool, bool]:
-    receiving = has_capability(user, "referrals.receive", referral.recipient_organisation_id)
-    sending = not receiving or referral.sender_organisation_id != referral.recipient_organisation_id
-    if referral.parent_id is not None and has_capability(
-        user, "referrals.receive", referral.sender_organisation_id
-    ):
-        return True, receiving
-    return sending and has_capability(
-        user, "referrals.send", referral.sender_organisation_id
-    ), receiving
-
-
 def _timeline(referral: Referral) -> list[tuple[Any, str]]:
     steps = [
         (referral.created_at, _("Created")),
@@ -151,20 +139,12 @@ def _timeline(referral: Referral) -> list[tuple[Any, str]]:
 @capability_required("referrals.send", "referrals.receive")
 def referral(request: AuthenticatedHttpRequest, pk: Any) -> HttpResponse:
     item = get_referral_for_user(request.user, pk)
-    sending, receiving = _side(request.user, item)
+    # Which controls to show; the services check again whatever is posted.
+    sending = services.is_sender(request.user, item)
+    receiving = has_capability(request.user, "referrals.receive", item.recipient_organisation_id)
     access, entries = read_packet(
         item, actor=request.user, language=translation.get_language() or "fr"
     )
-    onward_matches = []
-    if receiving and item.is_open and item.category:
-        from orienta.directory.matching import match
-
-        onward_matches = [
-            m
-            for m in match([item.category], limit=8).matches
-            if m.service_at_location
-            and m.service_at_location.service.organization_id != item.recipient_organisation_id
-        ]
     return render(
         request,
         "referrals/referral.html",
@@ -183,7 +163,7 @@ def referral(request: AuthenticatedHttpRequest, pk: Any) -> HttpResponse:
             ),
             "not_completed_form": NotCompletedForm(auto_id="unfinished_%s"),
             "shareable": [c for c in FieldGroup.choices if c[0] not in item.field_groups],
-            "onward_matches": onward_matches,
+            "onward_matches": onward_services(item) if receiving and item.is_open else [],
             "received_groups": [c for c in FieldGroup.choices if c[0] in item.field_groups],
             "onward": list(item.onward_referrals.select_related("recipient_organisation")),
             "can_see_case": sending and item.parent_id is None,
@@ -203,66 +183,13 @@ def _act(
     return redirect("referrals:referral", pk=item.pk)
 
 
-def _version(request: AuthenticatedHttpRequest) -> int:
-    try:
-        return int(request.POST.get("version", ""))
-    except ValueError:
-        return -1
-
-
-# The answers that come with a form: (form, service, message when invalid, message when done).
-ANSWER_VIEWS: dict[str, tuple[Any, Callable[..., Referral], Any, Any]] = {
-    "decline": (
-        DeclineForm,
-        services.decline,
-        gettext_lazy("Give the reason for declining."),
-        gettext_lazy("Referral declined. The referring organisation is told."),
-    ),
-    "complete": (
-        CompleteForm,
-        services.complete,
-        gettext_lazy("Give the outcome and the date of the service."),
-        gettext_lazy("Outcome recorded. The referring organisation sees it."),
-    ),
-    "not_complete": (
-        NotCompletedForm,
-        services.not_complete,
-        gettext_lazy("Give the reason."),
-        gettext_lazy("Recorded as not completed."),
-    ),
-}
-
-TRANSITION_VIEWS = {
-    "acknowledge": (services.acknowledge, gettext_lazy("Referral acknowledged.")),
-    "accept": (
-        services.accept,
-        gettext_lazy("Referral accepted. The referring organisation is told."),
-    ),
-    "start": (services.start, gettext_lazy("Service started.")),
-}
-
-
 @require_POST
 @capability_required("referrals.send", "referrals.receive")
 def transition(request: AuthenticatedHttpRequest, pk: Any, action: str) -> HttpResponse:
     def act(item: Referral) -> str:
-        version = _version(request)
-        if action in TRANSITION_VIEWS:
-            service, done = TRANSITION_VIEWS[action]
-            service(acting_user=request.user, referral=item, expected_version=version)
-            return str(done)
-        if action in ANSWER_VIEWS:
-            form_class, service, invalid, done = ANSWER_VIEWS[action]
-            form = form_class(request.POST)
-            if not form.is_valid():
-                raise ServiceError(invalid, code="invalid")
-            service(
-                acting_user=request.user,
-                referral=item,
-                expected_version=version,
-                **form.cleaned_data,
-            )
-            return str(done)
+        if action in ANSWERS:
+            return answer(request, item, action, acting_user=request.user)
+        version = posted_version(request)
         if action == "cancel":
             services.cancel(
                 acting_user=request.user,
@@ -346,34 +273,20 @@ def refer_onward(request: AuthenticatedHttpRequest, pk: Any) -> HttpResponse:
 def issue_link(request: AuthenticatedHttpRequest, pk: Any) -> HttpResponse:
     """A new link for an off-platform provider: e-mailed, or printed on the referral form."""
     item = get_referral_for_user(request.user, pk)
-    sending, _receiving = _side(request.user, item)
-    if not sending or not item.is_open:
-        raise Http404("Not the sender of an open referral.")
-    if request.POST.get("print"):
-        from orienta.referrals.documents import referral_form_pdf_bytes
+    try:
+        if request.POST.get("print"):
+            from orienta.referrals.documents import referral_form_pdf_bytes
 
-        language = (
-            request.POST.get("lang", "fr") if request.POST.get("lang") in ("fr", "en") else "fr"
-        )
-        try:
+            language = "en" if request.POST.get("lang") == "en" else "fr"
             _link, token = external.issue(
                 referral=item, acting_user=request.user, language=language
             )
-        except ServiceError as refused:
-            messages.error(request, str(refused.message))
-            return redirect("referrals:referral", pk=item.pk)
-        pdf = referral_form_pdf_bytes(
-            request, item, language, link_url=request.build_absolute_uri(external.path_for(token))
-        )
-        return pdf_response(pdf, f"referral-{item.reference}-{language}.pdf")
-    if external.send_link(referral=item, acting_user=request.user) is None:
-        messages.error(
-            request,
-            _(
-                "The directory holds no e-mail address for this provider: add the referral "
-                "focal point's contact to the service first."
-            ),
-        )
+            link_url = request.build_absolute_uri(external.path_for(token))
+            pdf = referral_form_pdf_bytes(request, item, language, link_url=link_url)
+            return pdf_response(pdf, f"referral-{item.reference}-{language}.pdf")
+        external.send_link(referral=item, acting_user=request.user)
+    except ServiceError as refused:
+        messages.error(request, str(refused.message))
     else:
         messages.success(
             request, _("A link was e-mailed to the provider's registered focal point.")
