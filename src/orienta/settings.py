@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "orienta.cases",
     "orienta.identity",
     "orienta.referrals",
+    "orienta.returns",
     "orienta.api",
 ]
 

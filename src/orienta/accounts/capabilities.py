@@ -71,6 +71,22 @@ CAPABILITIES: dict[str, Promise] = {
     "referrals.view_mechanism_statistics": _(
         "See the referral dashboard of the whole mechanism (small numbers hidden)"
     ),
+    "returns.view_movements": _(
+        "See the organisation's movements, manifests, arrivals and reception checklists"
+    ),
+    "returns.receive_arrivals": _(
+        "Record movements, import manifests, check arrivals in, record assistance and reception "
+        "steps"
+    ),
+    "returns.manage_reception": _(
+        "Keep entry points, consulates, holidays, bilateral protocols, reception procedures and "
+        "advance-list tokens"
+    ),
+    "returns.view_compliance": _(
+        "See protocol compliance: breaches, rates and the report for the bilateral commission"
+    ),
+    "returns.annotate_violations": _("Annotate, confirm or contest protocol breaches"),
+    "returns.view_statistics": _("See return statistics (small numbers hidden)"),
 }
 
 _EVERY_ROLE = {"accounts.view_members", "directory.view_organisations"}
@@ -80,7 +96,10 @@ _CASE_CAPABILITIES = {name for name in CAPABILITIES if name.startswith("cases.")
     "referrals.send",
     "referrals.override_gates",
     "referrals.receive",
+    "returns.view_movements",
+    "returns.receive_arrivals",
 }
+_RECEPTION = {"returns.view_movements", "returns.receive_arrivals"}
 _CASEWORK = {"cases.register", "cases.work_cases", "cases.break_glass", "referrals.send"}
 
 ROLE_CAPABILITIES: dict[Role, frozenset[str]] = {
@@ -97,11 +116,25 @@ ROLE_CAPABILITIES: dict[Role, frozenset[str]] = {
             "referrals.view_agreements",
             "referrals.manage_agreements",
             "referrals.view_mechanism_statistics",
+            "returns.manage_reception",
+            "returns.view_compliance",
+            "returns.annotate_violations",
+            "returns.view_statistics",
         }
     ),
     # Reception officers register at the border and hand over; children's files stay with
     # child-protection staff.
-    Role.RECEPTION_OFFICER: frozenset(_EVERY_ROLE | _CASEWORK | {"directory.match_services"}),
+    Role.RECEPTION_OFFICER: frozenset(
+        _EVERY_ROLE
+        | _CASEWORK
+        | _RECEPTION
+        | {
+            "directory.match_services",
+            "returns.view_compliance",
+            "returns.annotate_violations",
+            "returns.view_statistics",
+        }
+    ),
     Role.CASEWORKER: frozenset(
         _EVERY_ROLE
         | _CASEWORK
@@ -119,6 +152,9 @@ ROLE_CAPABILITIES: dict[Role, frozenset[str]] = {
             "referrals.override_gates",
             "referrals.view_agreements",
             "referrals.view_statistics",
+            "returns.view_movements",
+            "returns.view_compliance",
+            "returns.view_statistics",
         }
     ),
     Role.PROVIDER_FOCAL_POINT: frozenset(
@@ -126,10 +162,16 @@ ROLE_CAPABILITIES: dict[Role, frozenset[str]] = {
         | {"directory.propose_service_changes", "referrals.receive", "referrals.view_agreements"}
     ),
     Role.ANALYST: frozenset(
-        _EVERY_ROLE | {"directory.view_analysis", "referrals.view_mechanism_statistics"}
+        _EVERY_ROLE
+        | {
+            "directory.view_analysis",
+            "referrals.view_mechanism_statistics",
+            "returns.view_compliance",
+            "returns.view_statistics",
+        }
     ),
     Role.POLICY_OFFICER: frozenset(_EVERY_ROLE | {"directory.view_analysis"}),
-    Role.COMMITTEE_MEMBER: frozenset(_EVERY_ROLE),
+    Role.COMMITTEE_MEMBER: frozenset(_EVERY_ROLE | {"returns.view_compliance"}),
 }
 
 #: Roles whose capabilities apply to every organisation, not only the one the role is held in.
