@@ -5,15 +5,13 @@ goes through the same HSDS import as everything else."""
 
 from __future__ import annotations
 
-import csv
-import io
 import re
-import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
+from orienta.core import tables
 from orienta.directory.models import OrganisationKind, TargetGroup, TaxonomyTerm
 
 MAX_ROWS = 20_000
@@ -63,9 +61,7 @@ FIELDS = [
 ]
 
 
-def _fold(text: str) -> str:
-    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return re.sub(r"\s+", " ", plain).strip().lower()
+_fold = tables.fold
 
 
 COSTS = {
@@ -103,46 +99,12 @@ _COSTS = {_fold(word): value for word, value in COSTS.items()}
 _STATUSES = {_fold(word): value for word, value in STATUSES.items()}
 
 
-@dataclass
-class Problem:
-    row: int
-    column: str
-    message: str
+Problem = tables.Problem
 
 
 def read_table(name: str, data: bytes) -> tuple[list[str], list[list[str]], list[Problem]]:
-    """Header and rows of the first sheet (XLSX) or of the CSV (UTF-8, comma or semicolon)."""
-    if name.lower().endswith(".xlsx"):
-        from openpyxl import load_workbook
-
-        try:
-            sheet = load_workbook(io.BytesIO(data), read_only=True, data_only=True).worksheets[0]
-        except Exception:  # openpyxl raises many kinds for a damaged file
-            return [], [], [Problem(0, "", str(_("This is not a readable XLSX file.")))]
-        values = [
-            ["" if v is None else str(v).strip() for v in row]
-            for row in sheet.iter_rows(values_only=True)
-        ]
-    else:
-        try:
-            text = data.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            return (
-                [],
-                [],
-                [Problem(0, "", str(_("The file is not UTF-8 text: save it as “CSV UTF-8”.")))],
-            )
-        # Spreadsheets saved in French write ";" between cells; others ",".
-        first = text.splitlines()[0] if text.strip() else ""
-        delimiter = max([",", ";", "\t"], key=first.count)
-        reader = csv.reader(io.StringIO(text), delimiter=delimiter)
-        values = [[cell.strip() for cell in row] for row in reader]
-    values = [row for row in values if any(row)]
-    if not values:
-        return [], [], [Problem(0, "", str(_("The file is empty.")))]
-    if len(values) - 1 > MAX_ROWS:
-        return [], [], [Problem(0, "", str(_("Too many rows: split the file.")))]
-    return values[0], values[1:], []
+    """Header and rows of the first sheet (XLSX) or of the CSV."""
+    return tables.read_table(name, data, max_rows=MAX_ROWS)
 
 
 def guess_mapping(header: list[str]) -> dict[str, int]:

@@ -54,6 +54,14 @@ class Movement(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
+    protocol = models.ForeignKey(
+        "returns.Protocol",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="movements",
+        verbose_name=_("protocol in force"),
+    )
     evaluated_at = models.DateTimeField(_("checked against the protocol at"), null=True, blank=True)
     version = models.PositiveIntegerField(default=1)
 
