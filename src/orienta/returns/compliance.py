@@ -238,8 +238,9 @@ def breached() -> Exists:
 
 
 def compliance_rows(movements: QuerySet[Movement], by: str) -> list[dict[str, Any]]:
-    """Movements judged against a protocol in force and those with no breach, grouped by `by` (a Movement field path such
-    as "origin_country" or "entry_point__code"), with the rate in percent."""
+    """Movements judged against a protocol in force and those with no breach, grouped by `by`
+    (a Movement field path such as "origin_country" or "entry_point__code"), with the rate in
+    percent."""
     judged = movements.filter(evaluated_at__isnull=False, protocol__isnull=False)
     rows = (
         judged.annotate(breached=breached())
