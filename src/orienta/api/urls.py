@@ -12,6 +12,7 @@ from orienta.directory.api import router as directory_router
 from orienta.identity.api import router as identity_router
 from orienta.referrals.api import router as referrals_router
 from orienta.referrals.api_dashboard import router as referrals_dashboard_router
+from orienta.returns.api import router as returns_router
 
 api = NinjaAPI(
     title="Orienta API",
@@ -36,3 +37,4 @@ api.add_router("/", identity_router)
 # The dashboard before the referrals: "/referrals/dashboard" is not a referral id.
 api.add_router("/", referrals_dashboard_router)
 api.add_router("/", referrals_router)
+api.add_router("/returns/", returns_router)

@@ -184,8 +184,6 @@ def _register(
     if profile.birth_date is None and profile.stated_age is not None:
         data.birth_date_precision = BirthDatePrecision.ESTIMATED
         data.stated_age = profile.stated_age
-    elif profile.birth_date is None:
-        data.birth_date_precision = BirthDatePrecision.UNKNOWN
     kind = CaseKind.UNACCOMPANIED_CHILD if child and unaccompanied else CaseKind.FORCED_RETURN
     local_day = movement.local(timezone.now()).date()
     case = register_person(

@@ -20,8 +20,9 @@ from orienta.returns import manifest as reading
 from orienta.returns.choices import RowStatus
 from orienta.returns.models import ColumnMapping, Manifest, ManifestRow, Movement
 
-# A listed person this likely to be someone already registered is flagged a repeat returnee.
-REPEAT_FROM = 0.9
+# A listed person more likely than not to be someone already registered is flagged a repeat
+# returnee (the threshold of the batch resolution); the desk confirms it before linking.
+REPEAT_FROM = 0.5
 ROW_FIELDS = ("given_name", "family_name", "sex", "birth_date", "nationality", "document_number")
 
 
