@@ -25,6 +25,13 @@ NAVIGATION = [
         "referrals:agreements",
         ("referrals.view_agreements", "referrals.manage_agreements"),
     ),
+    (_("Movements"), "returns:movements", "returns.view_movements"),
+    (_("Compliance"), "returns:compliance", "returns.view_compliance"),
+    (
+        _("Protocols"),
+        "returns:protocols",
+        ("returns.manage_reception", "returns.view_compliance", "returns.view_movements"),
+    ),
     (_("Organisations"), "directory:organisation_list", "directory.view_organisations"),
     (
         _("Services"),

@@ -14,6 +14,7 @@ from orienta.core.demo import load_demo
 from orienta.core.management.commands.serve import run_gunicorn
 from orienta.core.packs import available
 from orienta.referrals.demo import load_demo_referrals
+from orienta.returns.demo import load_demo_returns
 
 
 class Command(BaseCommand):
@@ -40,6 +41,7 @@ class Command(BaseCommand):
         call_command("load_pack", options["country"], verbosity=0)
         cases = load_demo_cases(options["country"])
         referrals = load_demo_referrals(options["country"])
+        movements = load_demo_returns(options["country"])
         if not options["no_serve"]:
             call_command("collectstatic", interactive=False, verbosity=0)
         url = f"http://{options['host']}:{options['port']}/"
@@ -48,6 +50,8 @@ class Command(BaseCommand):
             self.stdout.write(f"Demo caseload: {cases} fictional cases.")
         if referrals:
             self.stdout.write(f"Demo referrals: {referrals}, in every state.")
+        if movements:
+            self.stdout.write(f"Demo returns: {movements} movements over a month, with breaches.")
         self.stdout.write(f"Password for every account: {password}")
         width = max(len(a.email) for a in accounts)
         for account in accounts:
