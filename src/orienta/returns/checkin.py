@@ -40,7 +40,7 @@ from orienta.returns.choices import (
 )
 from orienta.returns.models import Arrival, Assistance, ManifestRow, Movement
 
-CHILD_ACCOMPANIMENT = {
+CHILD_ACCOMPANIMENT: dict[str, str] = {
     Accompaniment.WITH_FAMILY: ChildAccompaniment.WITH_PARENT,
     Accompaniment.SEPARATED: ChildAccompaniment.SEPARATED,
     Accompaniment.UNACCOMPANIED: ChildAccompaniment.UNACCOMPANIED,
@@ -119,6 +119,8 @@ def _settle(profile: Profile, listed: ManifestRow | None, today: date) -> None:
         raise _invalid("accompaniment", _("Only a child can be unaccompanied or separated."))
     if not profile.family_name.strip():
         raise _invalid("family_name", _("Give the person's name."))
+    if profile.registration_consent and not profile.given_name.strip():
+        raise _invalid("given_name", _("Give the person's given names to register them."))
     if child and profile.birth_date is None and profile.stated_age is None:
         raise _invalid("stated_age", _("Give the child's age, even approximate."))
 
@@ -163,9 +165,9 @@ def _register(
     child = profile.age_group == AgeGroup.CHILD
     unaccompanied = profile.accompaniment in (Accompaniment.UNACCOMPANIED,)
     existing = None
-    repeat = listed is not None and listed.repeat_return and profile.same_person
-    if repeat and listed.candidate and listed.candidate.organisation_id == movement.organisation_id:
-        existing = listed.candidate
+    candidate = listed.candidate if listed is not None and listed.repeat_return else None
+    if profile.same_person and candidate and candidate.organisation_id == movement.organisation_id:
+        existing = candidate
     adult = profile.accompanied_by
     missing = adult is None or adult.movement_id != movement.pk or adult.person is None
     if child and not unaccompanied and missing:

@@ -276,7 +276,7 @@ def remove_holiday(*, acting_user: Any, holiday: Holiday) -> None:
 # --- Breaches ----------------------------------------------------------------------------
 
 
-NOTE_STATUS = {
+NOTE_STATUS: dict[str, str] = {
     NoteKind.CONTEST: ViolationStatus.CONTESTED,
     NoteKind.CONFIRM: ViolationStatus.CONFIRMED,
 }
@@ -330,8 +330,10 @@ def issue_token(
     *, acting_user: Any, organisation: Any, name: str, origin_country: str
 ) -> tuple[ListToken, str]:
     """A token for the authorities of a deporting state to send advance lists as data. The
-    token itself is shown once; only its hash is kept."""
-    require_capability(acting_user, "returns.manage_reception", organisation.pk)
+    reception office that receives the lists issues it, and its lists are imported as that
+    officer (who stays accountable for them). The token itself is shown once; only its hash is
+    kept."""
+    require_capability(acting_user, "returns.receive_arrivals", organisation.pk)
     if not name.strip():
         raise _invalid("name", _("Name who the token is for."))
     if len(origin_country) != 2:
@@ -357,7 +359,7 @@ def issue_token(
 
 @transaction.atomic
 def revoke_token(*, acting_user: Any, token: ListToken) -> None:
-    require_capability(acting_user, "returns.manage_reception", token.organisation_id)
+    require_capability(acting_user, "returns.receive_arrivals", token.organisation_id)
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])

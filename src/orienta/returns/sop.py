@@ -89,11 +89,13 @@ def apply(*, acting_user: Any, arrival: Arrival, country: str) -> list[ArrivalSt
     ]
     for step in steps:
         rule = step.rule
-        wants_referral = rule.referral_category and rule.responsible_id and arrival.case
-        if wants_referral and rule.responsible_id != arrival.case.organisation_id:
+        case = arrival.case
+        if case is None or not (rule.referral_category and rule.responsible_id):
+            continue
+        if rule.responsible_id != case.organisation_id:
             need = case_services.add_need(
                 acting_user=acting_user,
-                case=arrival.case,
+                case=case,
                 term=rule.referral_category,
                 urgency=_urgency(rule.deadline_minutes),
                 note=rule.action_fr,
@@ -101,7 +103,7 @@ def apply(*, acting_user: Any, arrival: Arrival, country: str) -> list[ArrivalSt
             step.referral = referral_services.create(
                 acting_user=acting_user,
                 draft=referral_services.ReferralDraft(
-                    case=arrival.case,
+                    case=case,
                     need=need,
                     organisation=rule.responsible,
                     note=_("Reception step: %(action)s") % {"action": rule.action_fr},

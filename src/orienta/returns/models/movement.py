@@ -166,7 +166,7 @@ class ManifestRow(models.Model):
 
 
 class ListTokenQuerySet(ScopedQuerySet):
-    scope_capability = "returns.manage_reception"
+    scope_capability = "returns.receive_arrivals"
 
 
 class ListToken(models.Model):

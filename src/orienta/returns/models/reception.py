@@ -4,6 +4,7 @@ built from the SOP rules."""
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 
 from django.conf import settings
 from django.db import models
@@ -207,5 +208,5 @@ class ArrivalStep(models.Model):
     def __str__(self) -> str:
         return str(self.rule)
 
-    def overdue(self, now: object = None) -> bool:
+    def overdue(self, now: datetime | None = None) -> bool:
         return self.done_at is None and (now or timezone.now()) > self.due_at

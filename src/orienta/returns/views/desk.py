@@ -222,7 +222,7 @@ def board(request: AuthenticatedHttpRequest, code: str) -> HttpResponse:
     context = {
         "point": point,
         "rows": rows,
-        "overdue": sum(r["overdue"] for r in rows),
+        "overdue": sum(1 for s in steps if s.due_at < now),
         "entry_points": EntryPoint.objects.order_by("country", "code"),
         "can_receive": has_capability(request.user, "returns.receive_arrivals"),
     }
