@@ -21,7 +21,7 @@ class Violation(models.Model):
     rule = models.ForeignKey(
         "returns.ProtocolRule", on_delete=models.PROTECT, related_name="violations"
     )
-    kind = models.CharField(_("breach"), max_length=30)
+    kind = models.CharField(_("breach"), max_length=60)
     severity = models.CharField(_("severity"), max_length=10, choices=Severity.choices)
     evidence = models.JSONField(_("evidence"), default=dict)
     status = models.CharField(
