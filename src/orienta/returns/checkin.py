@@ -9,6 +9,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -188,20 +189,26 @@ def _register(
         data.stated_age = profile.stated_age
     kind = CaseKind.UNACCOMPANIED_CHILD if child and unaccompanied else CaseKind.FORCED_RETURN
     local_day = movement.local(timezone.now()).date()
-    case = register_person(
-        acting_user=acting_user,
-        organisation=movement.organisation,
-        data=data,
-        kind=kind,
-        episode=EpisodeData(
-            arrived_on=min(local_day, timezone.localdate()),
-            returned_from=movement.origin_country,
-            entry_point=movement.entry_point.code,
-        ),
-        existing_person=existing,
-        accompaniment=CHILD_ACCOMPANIMENT.get(profile.accompaniment, "") if child else "",
-        accompanied_by=adult.person if adult and child and not unaccompanied else None,
-    )
+    try:
+        case = register_person(
+            acting_user=acting_user,
+            organisation=movement.organisation,
+            data=data,
+            kind=kind,
+            episode=EpisodeData(
+                arrived_on=min(local_day, timezone.localdate()),
+                returned_from=movement.origin_country,
+                entry_point=movement.entry_point.code,
+            ),
+            existing_person=existing,
+            accompaniment=CHILD_ACCOMPANIMENT.get(profile.accompaniment, "") if child else "",
+            accompanied_by=adult.person if adult and child and not unaccompanied else None,
+        )
+    except ValidationError as error:
+        # What the registry's own checks refuse (a record it cannot save as it is) is the
+        # desk's to correct, not a server error.
+        field, messages = next(iter(error.message_dict.items()), ("", [str(error)]))
+        raise _invalid(field, " ".join(messages)) from None
     case_services.record_consent(
         acting_user=acting_user, case=case, data=_consent(profile, unaccompanied)
     )
