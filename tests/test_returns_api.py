@@ -293,7 +293,11 @@ def test_an_unusable_file_is_400_with_its_problems(desk: Api, convoy: Movement) 
         "unusable_file",
     )
     assert body["details"]["problems"] == [
-        {"row": 1, "column": "family_name", "reason": "No column gives the family name: choose it."}
+        {
+            "row": 1,
+            "column": "family_name",
+            "reason": "Aucune colonne n’indique le nom de famille : choisissez-la.",
+        }
     ]
     body = assert_error(
         desk.upload(f"/movements/{convoy.pk}/manifests", "list.xlsx", b"not a workbook"),
@@ -643,7 +647,7 @@ def test_advance_lists_need_a_valid_token(
     )
     Membership.objects.filter(user=leaver).delete()
     body = assert_error(send(raw, advance_list()), 403, "permission_denied")
-    assert "new token" in body["message"]
+    assert "nouveau jeton" in body["message"]
     assert Movement.objects.count() == 0
 
 

@@ -214,21 +214,21 @@ def test_a_coordinator_checks_the_period_again_and_is_told_what_changed(
     response = coordinating.post(URL, {"since": "2026-11-01", "until": "2026-11-30"}, follow=True)
     assert response.redirect_chain[0][0] == f"{URL}?since=2026-11-01&until=2026-11-30"
     assert [str(m) for m in response.context["messages"]] == [
-        "Movements checked: 1 (without a protocol in force: 0). New breaches: 1; "
-        "no longer detected: 0; found again: 0."
+        "Mouvements vérifiés : 1 (sans protocole en vigueur : 0). Nouveaux manquements : 1 ; "
+        "plus détectés : 0 ; détectés de nouveau : 0."
     ]
     assert list(late.violations.values_list("kind", flat=True)) == ["restricted_day"]
     assert not other.violations.exists()  # outside the period: not checked
     again = coordinating.post(URL, {"since": "2026-11-01"}, follow=True)
     assert [str(m) for m in again.context["messages"]] == [
-        "Movements checked: 1 (without a protocol in force: 0). Nothing changed."
+        "Mouvements vérifiés : 1 (sans protocole en vigueur : 0). Aucun changement."
     ]
     Movement.objects.filter(pk=late.pk).update(scheduled_at=local("2026-11-08T11:00"))
     cleared = coordinating.post(URL, {"since": "2026-11-01"}, follow=True)
-    assert "no longer detected: 1" in str(list(cleared.context["messages"])[0])
+    assert "plus détectés : 1" in str(list(cleared.context["messages"])[0])
     assert late.violations.get().status == ViolationStatus.CLEARED
     bad = coordinating.post(URL, {"since": "2026-11-30", "until": "2026-11-01"}, follow=True)
-    assert "Correct the filters" in str(list(bad.context["messages"])[0])
+    assert "Corrigez les filtres" in str(list(bad.context["messages"])[0])
 
 
 # --- A breach and its notes -----------------------------------------------------------------
@@ -272,8 +272,8 @@ def test_an_empty_note_is_refused_with_the_reason(
             url, {"kind": "contest", "text": "   "}, HTTP_ACCEPT_LANGUAGE="en"
         )
     assert response.status_code == 400
-    assert "Write the note." in response.content.decode()
-    assert response.context["form"].errors["text"] == ["Write the note."]
+    assert "Rédigez la note." in response.content.decode()  # French, the default
+    assert response.context["form"].errors["text"] == ["Rédigez la note."]
     bad_kind = client_for(annotator).post(url, {"kind": "delete", "text": "x"})
     assert bad_kind.status_code == 400
     breach.refresh_from_db()

@@ -144,7 +144,7 @@ def test_fixing_rejected_rows_completes_the_list(reception_officer: Any, convoy:
     twin = ManifestRow.objects.get(movement=convoy, row_number=5)
     again = importing.fix_row(acting_user=reception_officer, row=twin, cells={})
     assert again.status == RowStatus.REJECTED
-    assert "row 2" in again.problems[-1]["message"]
+    assert "(ligne 2)" in again.problems[-1]["message"]
     assert ManifestRow.objects.filter(movement=convoy, status=RowStatus.ACCEPTED).count() == 8
     assert ManifestRow.objects.get(row_number=4).family_name == "Baptiste"
 
