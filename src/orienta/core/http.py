@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.http import HttpRequest, HttpResponse
 
@@ -40,3 +40,9 @@ def posted_version(request: HttpRequest) -> int:
         return int(request.POST.get("version", ""))
     except ValueError:
         raise ServiceError(_("Reload the page and try again."), code="invalid") from None
+
+
+def show_on_form(form: Any, error: Any) -> None:
+    """A service's refusal on the field it names (`details["field"]`), or on the whole form."""
+    name = error.details.get("field")
+    form.add_error(name if name in form.fields else None, str(error.message))

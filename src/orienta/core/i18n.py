@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.http import HttpResponseBase
+from django.http import HttpRequest, HttpResponseBase
 
 
 def remember_language(response: HttpResponseBase, language: str) -> None:
@@ -14,3 +14,17 @@ def remember_language(response: HttpResponseBase, language: str) -> None:
         httponly=False,
         samesite="Lax",
     )
+
+
+def interface_language() -> str:
+    """The language of bilingual (French/English) content for the current request: English
+    when the interface is in English, French otherwise — the mechanism's first language."""
+    from django.utils import translation
+
+    return "en" if (translation.get_language() or "fr").startswith("en") else "fr"
+
+
+def requested_language(request: HttpRequest) -> str:
+    """A document's language: `?lang=`, else the interface's. Callers check it is one they
+    render."""
+    return request.GET.get("lang") or interface_language()

@@ -18,7 +18,7 @@ from django.db import transaction
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Router, Schema, Status, UploadedFile
 from ninja.errors import HttpError
@@ -253,8 +253,7 @@ class StepOut(Schema):
 
     @staticmethod
     def resolve_action(step: ArrivalStep) -> str:
-        english = (translation.get_language() or "fr").startswith("en")
-        return step.rule.action_en if english else step.rule.action_fr
+        return step.rule.action
 
     @staticmethod
     def resolve_responsible(step: ArrivalStep) -> str:

@@ -287,6 +287,17 @@ def check_in(
         },
     )
     if changed:
+        # The first arrival marks the movement arrived: its own event, as for any change.
+        record(
+            "returns.movement.updated",
+            actor=acting_user,
+            organisation=movement.organisation,
+            target=movement,
+            changes={
+                "status": [MovementStatus.ANNOUNCED, MovementStatus.ARRIVED],
+                "arrived_at": now.isoformat(),
+            },
+        )
         movement.refresh_from_db(fields=["status", "arrived_at"])
     return arrival
 

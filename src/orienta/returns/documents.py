@@ -38,8 +38,13 @@ from orienta.referrals.pathway import (
     wrap,
 )
 from orienta.returns.choices import Condition, ProtocolStatus, SopStatus
+from orienta.returns.labels import (
+    LANGUAGES,
+    country_names,
+    in_language,
+    organisation_label,
+)
 from orienta.returns.models import (
-    DeportingCountry,
     EntryPoint,
     Protocol,
     ProtocolRule,
@@ -48,19 +53,12 @@ from orienta.returns.models import (
 )
 from orienta.returns.packs import organisations_by_acronym
 
-LANGUAGES = ("fr", "en")
 PROTOCOL_TEMPLATE = "returns/documents/protocol_print.html"
 SOP_TEMPLATE = "returns/documents/sop_print.html"
 
 #: Print size (mm) of the flowchart in the guide, A4 portrait.
 PRINT_FLOWCHART = (180.0, 245.0)
 
-# Receiving countries are not in DeportingCountry: the countries that have a returns pack.
-RECEIVING_COUNTRIES = {
-    "HT": gettext_lazy("Haiti"),
-    "CM": gettext_lazy("Cameroon"),
-    "BF": gettext_lazy("Burkina Faso"),
-}
 
 # Python's weekday numbers, as the protocol rules store them (see orienta.returns.rules).
 WEEKDAYS = [
@@ -90,9 +88,7 @@ def _rendering(language: str, country: str) -> Iterator[None]:
         yield
 
 
-def _in(obj: Any, name: str, language: str) -> str:
-    """The French or English variant of a bilingual field (`title_fr` / `title_en`)."""
-    return str(getattr(obj, f"{name}_{'en' if language == 'en' else 'fr'}") or "")
+_in = in_language
 
 
 def _day(value: date | None) -> str:
@@ -115,13 +111,8 @@ def _generated() -> str:
 
 
 def country_name(code: str, language: str, receiving: str = "") -> str:
-    """A country's name: as the returns pack of `receiving` writes it, else the few receiving
-    countries known here, else the code itself."""
-    rows = DeportingCountry.objects.filter(code=code)
-    row = rows.filter(receiving_country=receiving).first() or rows.first()
-    if row is not None:
-        return _in(row, "name", language)
-    return str(RECEIVING_COUNTRIES.get(code, code))
+    """A country's name as the returns packs write it, else the code itself."""
+    return country_names(language).get(code, code)
 
 
 def _mark(status: str, label: str, *, draft: str, in_force: str) -> str:
@@ -131,8 +122,7 @@ def _mark(status: str, label: str, *, draft: str, in_force: str) -> str:
     return _("Draft") if status == draft else label
 
 
-def _organisation(name: str, acronym: str) -> str:
-    return f"{name} ({acronym})" if acronym and acronym != name else name
+_organisation = organisation_label
 
 
 # --- Protocol ---------------------------------------------------------------------------------
@@ -322,7 +312,7 @@ def _rule_row(rule: ProtocolRule, language: str) -> RuleRow:
     )
 
 
-def _validity(protocol: Protocol) -> str:
+def validity(protocol: Protocol) -> str:
     start, end = _day(protocol.valid_from), _day(protocol.valid_to)
     if start and end:
         return _("From %(start)s to %(end)s") % {"start": start, "end": end}
@@ -333,7 +323,7 @@ def _validity(protocol: Protocol) -> str:
     return _("Not set")
 
 
-def _workflow(protocol: Protocol, language: str) -> tuple[list[WorkflowStep], list[Stakeholder]]:
+def workflow(protocol: Protocol, language: str) -> tuple[list[WorkflowStep], list[Stakeholder]]:
     """The numbered steps and the stakeholder × step matrix, acronyms read as organisations
     of the receiving country (an acronym not in the directory stays as it is)."""
     organisations = organisations_by_acronym(protocol.receiving_country)
@@ -375,7 +365,7 @@ def protocol_context(protocol: Protocol, language: str) -> ProtocolDocument:
     """What both formats print; call it with the document's language active."""
     receiving, deporting = protocol.receiving_country, protocol.deporting_country
     rules = protocol.rules.select_related("confirmed_by")
-    steps, stakeholders = _workflow(protocol, language)
+    steps, stakeholders = workflow(protocol, language)
     mark = _mark(
         protocol.status,
         protocol.get_status_display(),
@@ -395,7 +385,7 @@ def protocol_context(protocol: Protocol, language: str) -> ProtocolDocument:
             (_("Version"), f"{protocol.version} ({protocol.key})"),
             (_("Signed on"), _day(protocol.signed_on) or _("Not signed")),
             (_("Signed at"), protocol.signed_at_place or "—"),
-            (_("Validity"), _validity(protocol)),
+            (_("Validity"), validity(protocol)),
         ],
         summary=protocol.summary,
         sources=protocol.source,

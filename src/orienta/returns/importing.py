@@ -139,9 +139,11 @@ def import_manifest(
     ColumnMapping.objects.update_or_create(
         source=source_key(movement, source), defaults={"mapping": mapping}
     )
+    first_list = {}
     if movement.list_received_at is None:
         movement.list_received_at = timezone.now()
         movement.save(update_fields=["list_received_at"])
+        first_list = {"list_received_at": movement.list_received_at.isoformat()}
     record(
         "returns.manifest.imported",
         actor=acting_user,
@@ -154,6 +156,7 @@ def import_manifest(
             "rejected": result.rejected,
             "already_listed": result.already_listed,
             "repeat_returns": result.repeat_returns,
+            **first_list,
         },
     )
     return result

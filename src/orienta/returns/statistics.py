@@ -38,15 +38,16 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count, DateField, Q, QuerySet
 from django.db.models.functions import TruncMonth
 from django.utils import formats
-from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from orienta.accounts.access import has_capability, scope_for
 from orienta.cases.models.choices import Sex
 from orienta.directory.models import Organisation
 from orienta.referrals.dashboard import Cell, suppress
 from orienta.returns.choices import Accompaniment, AgeGroup, Mode
-from orienta.returns.models import Arrival, DeportingCountry, EntryPoint, Movement
+from orienta.returns.labels import country_names
+from orienta.returns.models import Arrival, EntryPoint, Movement
 
 CAPABILITY = "returns.view_statistics"
 #: Those who see the arrivals one by one see their numbers exactly.
@@ -101,17 +102,6 @@ def month_of(moment: str, tz: ZoneInfo) -> TruncMonth:
 
 def month_label(month: date) -> str:
     return formats.date_format(month, "YEAR_MONTH_FORMAT")
-
-
-def country_names() -> dict[str, str]:
-    """Deporting countries' names in the current language (French unless English)."""
-    english = (get_language() or "fr").startswith("en")
-    names: dict[str, str] = {}
-    for code, name_fr, name_en in DeportingCountry.objects.order_by(
-        "receiving_country", "code"
-    ).values_list("code", "name_fr", "name_en"):
-        names.setdefault(code, (name_en if english else name_fr) or code)
-    return names
 
 
 def point_label(point: EntryPoint) -> str:

@@ -12,14 +12,14 @@ from django.utils import timezone, translation
 
 from orienta.accounts.access import capability_required
 from orienta.core.http import AuthenticatedHttpRequest, pdf_response
+from orienta.core.i18n import requested_language
 from orienta.referrals import documents, pathway
 from orienta.referrals.access import get_referral_for_user
 
 
 def _language(request: HttpRequest) -> str:
     """`?lang=fr|en`, else the interface language (French unless it is English); 404 else."""
-    current = translation.get_language() or "fr"
-    language = request.GET.get("lang") or ("en" if current.startswith("en") else "fr")
+    language = requested_language(request)
     if language not in documents.LANGUAGES:
         raise Http404("Unknown language.")
     return language

@@ -178,6 +178,13 @@ class SopRule(models.Model):
     def __str__(self) -> str:
         return self.action_fr
 
+    @property
+    def action(self) -> str:
+        """The action in the interface's language (French unless English)."""
+        from orienta.returns.labels import in_language  # labels reads the models
+
+        return in_language(self, "action")
+
 
 class ArrivalStepQuerySet(ScopedQuerySet):
     scope_capability = "returns.view_movements"

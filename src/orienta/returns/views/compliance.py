@@ -42,7 +42,8 @@ from django.utils.translation import gettext_lazy
 from orienta.accounts.access import capability_required, has_capability, require_capability
 from orienta.cases.models.choices import Sex
 from orienta.core.errors import ServiceError
-from orienta.core.http import AuthenticatedHttpRequest, pdf_response
+from orienta.core.http import AuthenticatedHttpRequest, pdf_response, show_on_form
+from orienta.core.i18n import requested_language
 from orienta.returns import compliance, services
 from orienta.returns.choices import (
     AgeGroup,
@@ -52,11 +53,11 @@ from orienta.returns.choices import (
     Severity,
     ViolationStatus,
 )
+from orienta.returns.labels import LANGUAGES, country_names, in_language
 from orienta.returns.models import EntryPoint, Movement, Protocol, Violation, ViolationNote
 from orienta.returns.rules import BREACHES
 from orienta.returns.statistics import (
     by_zone,
-    country_names,
     local_period,
     month_label,
     month_of,
@@ -65,7 +66,6 @@ from orienta.returns.statistics import (
 )
 
 PAGE = 50
-LANGUAGES = ("fr", "en")
 MANAGE = "returns.manage_reception"
 ANNOTATE = "returns.annotate_violations"
 
@@ -535,23 +535,19 @@ def violation_page(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                     text=form.cleaned_data["text"],
                 )
             except ServiceError as error:
-                name = (error.details or {}).get("field")
-                form.add_error(name if name in form.fields else None, str(error.message))
+                show_on_form(form, error)
             else:
                 messages.success(request, _("Note added."))
                 return redirect("returns:violation", pk=breach.pk)
         status = 400
     names = country_names()
-    language = "en" if (translation.get_language() or "fr").startswith("en") else "fr"
     rule = breach.rule
     protocol: Protocol | None = breach.movement.protocol
     context = {
         "breach": breach,
         "row": breach_row(breach, names),
-        "rule_text": rule.text_en if language == "en" else rule.text_fr,
-        "protocol_title": (
-            (protocol.title_en if language == "en" else protocol.title_fr) if protocol else ""
-        ),
+        "rule_text": in_language(rule, "text"),
+        "protocol_title": in_language(protocol, "title") if protocol else "",
         "protocol": protocol,
         "evidence": evidence_text(breach.evidence, indent=2),
         "notes": breach.notes.select_related("organisation").order_by("created_at", "pk"),
@@ -566,8 +562,7 @@ def violation_page(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
 
 def _language(request: HttpRequest) -> str:
     """`?lang=fr|en`, else the interface language (French unless it is English); 404 else."""
-    current = translation.get_language() or "fr"
-    language = request.GET.get("lang") or ("en" if current.startswith("en") else "fr")
+    language = requested_language(request)
     if language not in LANGUAGES:
         raise Http404("Unknown language.")
     return language
@@ -597,9 +592,8 @@ def report(scope: Scope, language: str) -> Report:
     names = country_names()
     movements = movements_in(scope, zones)
     breaches = breaches_of(movements)  # open, confirmed or contested: never the cleared ones
-    english = language == "en"
     protocols = [
-        f"{p.title_en if english else p.title_fr} (v{p.version})"
+        f"{in_language(p, 'title', language)} (v{p.version})"
         for p in Protocol.objects.filter(pk__in=movements.order_by().values("protocol_id"))
     ]
     point = next((p for p in points if p.code == scope.entry_point), None)

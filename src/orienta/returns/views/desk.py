@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from orienta.accounts.access import capability_required, get_object_for_user, has_capability
 from orienta.audit.services import record_view
 from orienta.core.errors import ServiceError
-from orienta.core.http import AuthenticatedHttpRequest
+from orienta.core.http import AuthenticatedHttpRequest, show_on_form
 from orienta.returns import checkin, sop
 from orienta.returns.choices import RowStatus
 from orienta.returns.forms import AssistanceForm, CheckInForm
@@ -46,9 +46,18 @@ def waiting(movement: Movement, query: str) -> list[ManifestRow]:
 def desk(request: AuthenticatedHttpRequest, pk: Any) -> HttpResponse:
     movement = _movement(request, pk, "returns.receive_arrivals")
     query = request.GET.get("q", "").strip()
+    rows = waiting(movement, query)
+    # Names of listed persons were shown: a reading of personal data, searches included.
+    record_view(
+        request,
+        movement,
+        organisation=movement.organisation,
+        action="returns.manifest_rows.viewed",
+        details={"rows_shown": len(rows), "searched": bool(query)},
+    )
     context = {
         "movement": movement,
-        "rows": waiting(movement, query),
+        "rows": rows,
         "query": query,
         "arrived": movement.arrivals.count(),
         "listed": movement.listed.filter(status=RowStatus.ACCEPTED).count(),
@@ -84,6 +93,8 @@ def check_in(request: AuthenticatedHttpRequest, pk: Any) -> HttpResponse:
         )
     initial: dict[str, Any] = {}
     if listed is not None:
+        if request.method == "GET":
+            record_view(request, listed, organisation=movement.organisation)
         initial = {
             "family_name": listed.family_name,
             "given_name": listed.given_name,
@@ -109,8 +120,7 @@ def check_in(request: AuthenticatedHttpRequest, pk: Any) -> HttpResponse:
                 listed=listed,
             )
         except ServiceError as error:
-            name = (error.details or {}).get("field")
-            form.add_error(name if name in form.fields else None, str(error.message))
+            show_on_form(form, error)
         else:
             messages.success(request, _("Checked in."))
             return redirect("returns:arrival", pk=arrival.pk)

@@ -20,8 +20,9 @@ from orienta.accounts.access import (
     has_capability,
     scope_for,
 )
+from orienta.audit.services import record_view
 from orienta.core.errors import ServiceError
-from orienta.core.http import AuthenticatedHttpRequest, posted_version
+from orienta.core.http import AuthenticatedHttpRequest, posted_version, show_on_form
 from orienta.directory.models import Organisation
 from orienta.returns import importing, services
 from orienta.returns.choices import MovementStatus
@@ -83,11 +84,6 @@ def _data(form: MovementForm) -> services.MovementData:
     )
 
 
-def _fail(form: MovementForm, error: ServiceError) -> None:
-    name = (error.details or {}).get("field")
-    form.add_error(name if name in form.fields else None, str(error.message))
-
-
 @capability_required("returns.receive_arrivals")
 def movement_new(request: AuthenticatedHttpRequest) -> HttpResponse:
     organisations = receiving_organisations(request.user)
@@ -100,7 +96,7 @@ def movement_new(request: AuthenticatedHttpRequest) -> HttpResponse:
                 acting_user=request.user, organisation=organisation, data=_data(form)
             )
         except ServiceError as error:
-            _fail(form, error)
+            show_on_form(form, error)
         else:
             messages.success(request, _("Movement recorded."))
             return redirect("returns:movement", pk=movement.pk)
@@ -139,7 +135,7 @@ def movement_edit(request: AuthenticatedHttpRequest, pk: Any) -> HttpResponse:
                 expected_version=posted_version(request),
             )
         except ServiceError as error:
-            _fail(form, error)
+            show_on_form(form, error)
         else:
             messages.success(request, _("Movement updated."))
             return redirect("returns:movement", pk=movement.pk)
@@ -159,6 +155,15 @@ def movement(request: AuthenticatedHttpRequest, pk: Any) -> HttpResponse:
         pk=pk,
     )
     point = found.entry_point
+    reconciliation = importing.reconcile(found)
+    if reconciliation.absent and found.status != MovementStatus.ANNOUNCED:
+        # The page names those on the list who did not come.
+        record_view(
+            request,
+            found,
+            organisation=found.organisation,
+            details={"absent_shown": len(reconciliation.absent)},
+        )
     return render(
         request,
         "returns/movement.html",
@@ -168,7 +173,7 @@ def movement(request: AuthenticatedHttpRequest, pk: Any) -> HttpResponse:
                 name: _local(getattr(found, name), point).replace("T", " ")
                 for name in MovementForm.LOCAL_FIELDS
             },
-            "reconciliation": importing.reconcile(found),
+            "reconciliation": reconciliation,
             "manifests": found.manifests.order_by("-uploaded_at"),
             "breaches": found.violations.filter(status__in=LIVE).select_related("rule"),
             "can_receive": has_capability(

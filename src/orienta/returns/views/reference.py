@@ -26,17 +26,19 @@ from django.http import (
 )
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import URLPattern, path, reverse
-from django.utils import formats, translation
+from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from orienta.accounts.access import capability_required, get_object_for_user, has_capability
 from orienta.core.errors import ServiceError
-from orienta.core.http import AuthenticatedHttpRequest, pdf_response
+from orienta.core.http import AuthenticatedHttpRequest, pdf_response, show_on_form
+from orienta.core.i18n import interface_language, requested_language
 from orienta.directory.models import Organisation, TaxonomyTerm
 from orienta.referrals import pathway
 from orienta.returns import documents, services, sop
 from orienta.returns.choices import Condition, ProtocolStatus, SopStatus, Verification
+from orienta.returns.labels import LANGUAGES, country_names, in_language, organisation_label
 from orienta.returns.models import (
     Consulate,
     DeportingCountry,
@@ -48,7 +50,6 @@ from orienta.returns.models import (
     SopRule,
     SopRuleSet,
 )
-from orienta.returns.packs import organisations_by_acronym
 
 MANAGE = "returns.manage_reception"
 # Tokens belong to the reception office that receives the lists (see services.issue_token).
@@ -77,20 +78,10 @@ def _can_manage(request: AuthenticatedHttpRequest) -> bool:
     return has_capability(request.user, MANAGE)
 
 
-def ui_language() -> str:
-    """The language of bilingual fields on a page: English when the interface is in English,
-    French otherwise (French is the mechanism's first language)."""
-    return "en" if (translation.get_language() or "fr").startswith("en") else "fr"
-
-
-def _in(obj: Any, name: str, language: str) -> str:
-    return str(getattr(obj, f"{name}_{language}") or getattr(obj, f"{name}_fr") or "")
-
-
 def document_language(request: HttpRequest) -> str | None:
     """`?lang=fr|en`, else the interface language; None when `lang` names another language."""
-    language = request.GET.get("lang") or ui_language()
-    return language if language in documents.LANGUAGES else None
+    language = requested_language(request)
+    return language if language in LANGUAGES else None
 
 
 def _bad_language() -> HttpResponse:
@@ -100,38 +91,8 @@ def _bad_language() -> HttpResponse:
     )
 
 
-def country_names(language: str) -> dict[str, str]:
-    """Country code → name, read once: as the returns packs write them, then the receiving
-    countries known to the documents."""
-    names: dict[str, str] = {}
-    for code, name_fr, name_en in DeportingCountry.objects.order_by("pk").values_list(
-        "code", "name_fr", "name_en"
-    ):
-        names.setdefault(code, (name_en if language == "en" else name_fr) or code)
-    for code, label in documents.RECEIVING_COUNTRIES.items():
-        names.setdefault(code, str(label))
-    return names
-
-
 def _day(value: date | None) -> str:
     return formats.date_format(value, "DATE_FORMAT") if value else ""
-
-
-def validity(protocol: Protocol) -> str:
-    start, end = _day(protocol.valid_from), _day(protocol.valid_to)
-    if start and end:
-        return _("From %(start)s to %(end)s") % {"start": start, "end": end}
-    if start:
-        return _("From %(start)s, with no end date") % {"start": start}
-    if end:
-        return _("Until %(end)s") % {"end": end}
-    return _("Not set")
-
-
-def _field_error(form: forms.Form, error: ServiceError) -> None:
-    """A refusal of a service, shown on the field it concerns (or on the whole form)."""
-    name = (error.details or {}).get("field")
-    form.add_error(name if name in form.fields else None, str(error.message))
 
 
 def _post_only(request: HttpRequest) -> HttpResponse | None:
@@ -156,7 +117,7 @@ def protocol_list(request: AuthenticatedHttpRequest) -> HttpResponse:
         rule_count=Count("rules", distinct=True),
         applied_count=Count("rules", filter=applied, distinct=True),
     ).order_by("receiving_country", "deporting_country", "key", "-version")
-    language = ui_language()
+    language = interface_language()
     names = country_names(language)
     corridors = []
     for (receiving, deporting), items in groupby(
@@ -164,8 +125,8 @@ def protocol_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     ):
         protocols = list(items)
         for protocol in protocols:
-            protocol.title = _in(protocol, "title", language)  # type: ignore[attr-defined]
-            protocol.validity = validity(protocol)  # type: ignore[attr-defined]
+            protocol.title = in_language(protocol, "title", language)  # type: ignore[attr-defined]
+            protocol.validity = documents.validity(protocol)  # type: ignore[attr-defined]
             protocol.colour = STATUS_COLOURS.get(protocol.status, "secondary")  # type: ignore[attr-defined]
         label = _("From %(deporting)s to %(receiving)s") % {
             "deporting": names.get(deporting, deporting),
@@ -187,35 +148,6 @@ class RulePanel:
     error: str = ""
 
 
-@dataclass
-class Step:
-    number: int
-    text: str
-    who: list[str]
-
-
-def _workflow(protocol: Protocol, language: str) -> list[Step]:
-    """The protocol's steps, each stakeholder's acronym read as an organisation of the
-    receiving country when the directory has it."""
-    organisations = organisations_by_acronym(protocol.receiving_country)
-
-    def name(acronym: str) -> str:
-        found = organisations.get(acronym)
-        if found is None or found.name == acronym:
-            return acronym
-        return f"{found.name} ({acronym})"
-
-    raw = [entry for entry in protocol.workflow or [] if isinstance(entry, dict)]
-    return [
-        Step(
-            number,
-            str(entry.get(f"step_{language}") or entry.get("step_fr") or ""),
-            [name(a) for a in entry.get("who", [])],
-        )
-        for number, entry in enumerate(raw, start=1)
-    ]
-
-
 def _panel(rule: ProtocolRule, language: str) -> RulePanel:
     kind = rule.get_kind_display()
     badge, colour = BADGES.get(Verification(rule.verification), (rule.verification, "secondary"))
@@ -226,7 +158,7 @@ def _panel(rule: ProtocolRule, language: str) -> RulePanel:
             if rule.clause
             else str(kind)
         ),
-        text=_in(rule, "text", language),
+        text=in_language(rule, "text", language),
         parameters=documents.rule_parameters(rule, language),
         badge=str(badge),
         badge_colour=colour,
@@ -242,7 +174,7 @@ def _protocol_page(
 ) -> HttpResponse:
     """The protocol page; `refused` is (rule pk, note posted, message) when a confirmation was
     refused, shown on that rule's form."""
-    language = ui_language()
+    language = interface_language()
     names = country_names(language)
     panels = [_panel(rule, language) for rule in protocol.rules.select_related("confirmed_by")]
     if refused is not None:
@@ -251,15 +183,15 @@ def _protocol_page(
                 panel.note, panel.error = refused[1], refused[2]
     context = {
         "protocol": protocol,
-        "title": _in(protocol, "title", language),
+        "title": in_language(protocol, "title", language),
         "receiving": names.get(protocol.receiving_country, protocol.receiving_country),
         "deporting": names.get(protocol.deporting_country, protocol.deporting_country),
-        "validity": validity(protocol),
+        "validity": documents.validity(protocol),
         "colour": STATUS_COLOURS.get(protocol.status, "secondary"),
         "is_draft": protocol.status == ProtocolStatus.DRAFT,
         "in_force": protocol.status == ProtocolStatus.IN_FORCE,
         "panels": panels,
-        "workflow": _workflow(protocol, language),
+        "workflow": documents.workflow(protocol, language)[0],
         "can_manage": _can_manage(request),
         "error": refused[2] if refused is not None else "",
     }
@@ -309,15 +241,6 @@ def protocol_document(request: AuthenticatedHttpRequest, pk: int, fmt: str) -> H
 # --- Reception procedures ---------------------------------------------------------------------
 
 
-def _organisation_label(organisation: Organisation) -> str:
-    acronym = organisation.acronym
-    return (
-        f"{organisation.name} ({acronym})"
-        if acronym and acronym != organisation.name
-        else (organisation.name)
-    )
-
-
 class SopRuleForm(forms.Form):
     """One step of the procedures. It parses; `services.revise_sop_rule` decides (deadline)."""
 
@@ -341,7 +264,7 @@ class SopRuleForm(forms.Form):
         self.organisations = {str(o.pk): o for o in organisations}
         empty = _("Not in the directory (as written: %(name)s)") % {"name": as_written or "—"}
         self.fields["responsible"].choices = [("", empty)] + [  # type: ignore[attr-defined]
-            (key, _organisation_label(o)) for key, o in self.organisations.items()
+            (key, organisation_label(o.name, o.acronym)) for key, o in self.organisations.items()
         ]
 
     def clean_responsible(self) -> Organisation | None:
@@ -428,13 +351,15 @@ def _sop_groups(
             rule.condition, SopGroup(rule.condition, _condition_label(rule.condition))
         )
         responsible = (
-            _organisation_label(rule.responsible) if rule.responsible else rule.responsible_name
+            organisation_label(rule.responsible.name, rule.responsible.acronym)
+            if rule.responsible
+            else rule.responsible_name
         )
         category = rule.referral_category
         group.rows.append(
             SopRow(
                 rule=rule,
-                action=_in(rule, "action", language),
+                action=in_language(rule, "action", language),
                 responsible=responsible,
                 deadline=documents.duration(rule.deadline_minutes),
                 category=(
@@ -459,7 +384,7 @@ def _procedures_country(request: HttpRequest) -> str:
 @capability_required(*READ)
 def procedures(request: AuthenticatedHttpRequest) -> HttpResponse:
     country = _procedures_country(request)
-    language = ui_language()
+    language = interface_language()
     ruleset = sop.ruleset_in_force(country)
     can_manage = _can_manage(request)
     versions = list(
@@ -483,7 +408,7 @@ def procedures(request: AuthenticatedHttpRequest) -> HttpResponse:
         rules = list(ruleset.rules.select_related("responsible").order_by("position", "pk"))
         organisations = _country_organisations(country) if can_manage else None
         context.update(
-            title=_in(ruleset, "title", language),
+            title=in_language(ruleset, "title", language),
             groups=_sop_groups(rules, language, organisations),
             flowchart=documents.sop_flowchart_svg(ruleset, language),
             terms=pathway.taxonomy_terms() if can_manage else {},
@@ -511,7 +436,7 @@ def sop_rule_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         try:
             revised = services.revise_sop_rule(acting_user=request.user, rule=rule, changes=changes)
         except ServiceError as error:
-            _field_error(form, error)
+            show_on_form(form, error)
         else:
             messages.success(
                 request,
@@ -526,7 +451,7 @@ def sop_rule_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         "rule": rule,
         "ruleset": ruleset,
         "in_force": ruleset.status == SopStatus.IN_FORCE,
-        "action": _in(rule, "action", ui_language()),
+        "action": in_language(rule, "action", interface_language()),
         "form": form,
         "terms": pathway.taxonomy_terms(),
     }
@@ -557,7 +482,7 @@ def entry_points(request: AuthenticatedHttpRequest) -> HttpResponse:
     points = EntryPoint.objects.prefetch_related(
         Prefetch("partners", queryset=Organisation.objects.order_by("name"))
     ).order_by("country", "code")
-    names = country_names(ui_language())
+    names = country_names(interface_language())
     countries = [
         (code, names.get(code, code), list(items))
         for code, items in groupby(points, key=lambda p: p.country)
@@ -568,7 +493,7 @@ def entry_points(request: AuthenticatedHttpRequest) -> HttpResponse:
 @capability_required(*READ)
 def consulates(request: AuthenticatedHttpRequest) -> HttpResponse:
     rows = Consulate.objects.order_by("receiving_country", "host_country", "city")
-    names = country_names(ui_language())
+    names = country_names(interface_language())
     groups = []
     for code, items in groupby(rows, key=lambda c: c.receiving_country):
         found = list(items)
@@ -614,7 +539,7 @@ def _holidays_page(
         rows = rows.filter(country=chosen["country"])
     if chosen["year"] and str(chosen["year"]).isdigit():
         rows = rows.filter(date__year=int(chosen["year"]))
-    names = country_names(ui_language())
+    names = country_names(interface_language())
     groups = [
         (names.get(country, country), country, year, list(items))
         for (country, year), items in groupby(rows, key=lambda h: (h.country, h.date.year))
@@ -654,7 +579,7 @@ def holiday_add(request: AuthenticatedHttpRequest) -> HttpResponse:
                 acting_user=request.user, country=d["country"], day=d["date"], name=d["name"]
             )
         except ServiceError as error:
-            _field_error(form, error)
+            show_on_form(form, error)
         else:
             messages.success(
                 request,
@@ -757,7 +682,7 @@ def token_issue(request: AuthenticatedHttpRequest) -> HttpResponse:
                 origin_country=form.cleaned_data["origin_country"],
             )
         except ServiceError as error:
-            _field_error(form, error)
+            show_on_form(form, error)
         else:
             return _tokens_page(request, issued=issued)
     return _tokens_page(request, form=form, status=400)
