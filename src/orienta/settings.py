@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "orienta.identity",
     "orienta.referrals",
     "orienta.returns",
+    "orienta.governance",
     "orienta.api",
 ]
 

@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("orienta.identity.urls")),
     path("", include("orienta.referrals.urls")),
     path("", include("orienta.returns.urls")),
+    path("", include("orienta.governance.urls")),
     path("directory/", include("orienta.directory.public_urls")),
     path("api/v1/", api.urls),
     path("api/hsds/", include("orienta.directory.hsds.api")),

@@ -87,6 +87,21 @@ CAPABILITIES: dict[str, Promise] = {
     ),
     "returns.annotate_violations": _("Annotate, confirm or contest protocol breaches"),
     "returns.view_statistics": _("See return statistics (small numbers hidden)"),
+    "governance.view": _(
+        "Read the records of the committees one's organisation sits on: members, meetings, "
+        "documents, the MoU and the roadmap"
+    ),
+    "governance.comment": _(
+        "Answer the organisation's invitations to committees, comment on documents in "
+        "consultation and give the organisation's approval"
+    ),
+    "governance.manage": _(
+        "Keep the governance of the mechanism: committees, meetings and attendance, documents "
+        "and their versions, the treatment of comments, the MoU and its signature, the roadmap"
+    ),
+    "governance.view_indicators": _(
+        "See the process indicators and the progress report of the mechanism's governance"
+    ),
 }
 
 _EVERY_ROLE = {"accounts.view_members", "directory.view_organisations"}
@@ -120,6 +135,10 @@ ROLE_CAPABILITIES: dict[Role, frozenset[str]] = {
             "returns.view_compliance",
             "returns.annotate_violations",
             "returns.view_statistics",
+            "governance.view",
+            "governance.comment",
+            "governance.manage",
+            "governance.view_indicators",
         }
     ),
     # Reception officers register at the border and hand over; children's files stay with
@@ -168,10 +187,19 @@ ROLE_CAPABILITIES: dict[Role, frozenset[str]] = {
             "referrals.view_mechanism_statistics",
             "returns.view_compliance",
             "returns.view_statistics",
+            "governance.view_indicators",
         }
     ),
     Role.POLICY_OFFICER: frozenset(_EVERY_ROLE | {"directory.view_analysis"}),
-    Role.COMMITTEE_MEMBER: frozenset(_EVERY_ROLE | {"returns.view_compliance"}),
+    Role.COMMITTEE_MEMBER: frozenset(
+        _EVERY_ROLE
+        | {
+            "returns.view_compliance",
+            "governance.view",
+            "governance.comment",
+            "governance.view_indicators",
+        }
+    ),
 }
 
 #: Roles whose capabilities apply to every organisation, not only the one the role is held in.

@@ -32,6 +32,12 @@ NAVIGATION = [
         "returns:protocols",
         ("returns.manage_reception", "returns.view_compliance", "returns.view_movements"),
     ),
+    (_("Governance"), "governance:committees", ("governance.view", "governance.manage")),
+    (
+        _("Governance indicators"),
+        "governance:dashboard",
+        ("governance.view_indicators", "governance.manage"),
+    ),
     (_("Organisations"), "directory:organisation_list", "directory.view_organisations"),
     (
         _("Services"),

@@ -53,9 +53,11 @@ def save_agreement(
     parties: list[Any],
     agreement: DataSharingAgreement | None = None,
     document: Any = None,
+    source: str | None = None,
 ) -> DataSharingAgreement:
     """Create or change an agreement. Suspending it or ending its validity closes, at once,
-    every packet it covered (the gates read it on every access)."""
+    every packet it covered (the gates read it on every access). `source` names what defines
+    it (a signed MoU, from the governance module)."""
     require_capability(acting_user, "referrals.manage_agreements")
     _validate(values, parties)
     creating = agreement is None
@@ -69,6 +71,11 @@ def save_agreement(
             setattr(agreement, name, values[name])
     if document is not None:
         agreement.signed_document = document
+    if source is not None and source != agreement.source:
+        changes_source = [agreement.source, source]
+        agreement.source = source
+    else:
+        changes_source = None
     if not creating:
         agreement.version += 1
     agreement.save()
@@ -79,11 +86,36 @@ def save_agreement(
         changes["parties"] = [before_parties, after_parties]
     if document is not None:
         changes["signed_document"] = agreement.signed_document.name
+    if changes_source is not None:
+        changes["source"] = changes_source
     record(
         "referrals.agreement.created" if creating else "referrals.agreement.changed",
         actor=acting_user,
         target=agreement,
         changes=changes,
+    )
+    return agreement
+
+
+@transaction.atomic
+def lapse_agreement(
+    *, agreement: DataSharingAgreement, status: str, acting_user: Any = None
+) -> DataSharingAgreement:
+    """End an agreement because what defined it ended (an MoU's term, run by the daily task,
+    where no person acts): its status becomes expired or suspended, audited."""
+    if status not in (AgreementStatus.EXPIRED, AgreementStatus.SUSPENDED):
+        raise ValueError(status)
+    before = agreement.status
+    if before == status:
+        return agreement
+    agreement.status = status
+    agreement.version += 1
+    agreement.save(update_fields=["status", "version", "updated_at"])
+    record(
+        "referrals.agreement.changed",
+        actor=acting_user,
+        target=agreement,
+        changes={"status": [before, status]},
     )
     return agreement
 

@@ -13,6 +13,7 @@ from orienta.cases.demo import load_demo_cases
 from orienta.core.demo import load_demo
 from orienta.core.management.commands.serve import run_gunicorn
 from orienta.core.packs import available
+from orienta.governance.demo import load_demo_governance
 from orienta.referrals.demo import load_demo_referrals
 from orienta.returns.demo import load_demo_returns
 
@@ -42,6 +43,7 @@ class Command(BaseCommand):
         cases = load_demo_cases(options["country"])
         referrals = load_demo_referrals(options["country"])
         movements = load_demo_returns(options["country"])
+        committees = load_demo_governance(options["country"])
         if not options["no_serve"]:
             call_command("collectstatic", interactive=False, verbosity=0)
         url = f"http://{options['host']}:{options['port']}/"
@@ -52,6 +54,11 @@ class Command(BaseCommand):
             self.stdout.write(f"Demo referrals: {referrals}, in every state.")
         if movements:
             self.stdout.write(f"Demo returns: {movements} movements over a month, with breaches.")
+        if committees:
+            self.stdout.write(
+                f"Demo governance: {committees} committees, with workshops, documents in "
+                "several versions and their comments, a draft MoU and a roadmap."
+            )
         self.stdout.write(f"Password for every account: {password}")
         width = max(len(a.email) for a in accounts)
         for account in accounts:

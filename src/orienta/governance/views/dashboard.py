@@ -1,0 +1,65 @@
+"""The governance dashboard: the process indicators of a committee, and the progress report."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.urls import URLPattern, path
+
+from orienta.accounts.access import capability_required, has_capability
+from orienta.core.http import AuthenticatedHttpRequest, pdf_response
+from orienta.governance import exports, indicators, progress
+from orienta.governance.models import Committee
+from orienta.governance.views.common import INDICATORS, MANAGE, VIEW
+
+
+def _committee(request: AuthenticatedHttpRequest, pk: Any) -> tuple[Committee, Any]:
+    visible = Committee.objects.visible_to(request.user, INDICATORS).order_by("name")
+    if pk is None:
+        committee = visible.filter(parent__isnull=True).first() or visible.first()
+        if committee is None:
+            return None, visible  # type: ignore[return-value]
+        return committee, visible
+    committee = visible.filter(pk=pk).first()
+    if committee is None:
+        raise Http404("No such committee.")
+    return committee, visible
+
+
+@capability_required(INDICATORS, MANAGE)
+def dashboard(request: AuthenticatedHttpRequest, pk: Any = None) -> HttpResponse:
+    committee, visible = _committee(request, pk)
+    context: dict[str, Any] = {
+        "committee": committee,
+        "committees": visible,
+        "can_read": has_capability(request.user, VIEW) or has_capability(request.user, MANAGE),
+    }
+    if committee is not None:
+        rows = progress.roadmap(committee)
+        items = indicators.process_indicators(committee)
+        context |= {
+            "indicators": items,
+            "phases": [
+                (number, label, [i for i in items if i.phase == number])
+                for number, label in indicators.PHASES.items()
+            ],
+            "overall": progress.overall(rows),
+            "timeline": progress.svg(rows),
+            "open_actions": indicators.open_actions(committee).count(),
+        }
+    return render(request, "governance/dashboard.html", context)
+
+
+@capability_required(INDICATORS, MANAGE)
+def progress_report(request: AuthenticatedHttpRequest, pk: Any) -> HttpResponse:
+    committee, _visible = _committee(request, pk)
+    return pdf_response(exports.progress_report_pdf(committee), "progress-report.pdf")
+
+
+urlpatterns: list[URLPattern] = [
+    path("governance/dashboard/", dashboard, name="dashboard"),
+    path("governance/dashboard/<uuid:pk>/", dashboard, name="dashboard_for"),
+    path("governance/dashboard/<uuid:pk>/report.pdf", progress_report, name="progress_report"),
+]
