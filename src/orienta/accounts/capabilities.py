@@ -197,7 +197,6 @@ ROLE_CAPABILITIES: dict[Role, frozenset[str]] = {
             "returns.view_compliance",
             "governance.view",
             "governance.comment",
-            "governance.view_indicators",
         }
     ),
 }

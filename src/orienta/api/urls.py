@@ -9,6 +9,7 @@ from orienta.api.auth import AUTH
 from orienta.audit.api import router as audit_router
 from orienta.cases.api import router as cases_router
 from orienta.directory.api import router as directory_router
+from orienta.governance.api import router as governance_router
 from orienta.identity.api import router as identity_router
 from orienta.referrals.api import router as referrals_router
 from orienta.referrals.api_dashboard import router as referrals_dashboard_router
@@ -38,3 +39,4 @@ api.add_router("/", identity_router)
 api.add_router("/", referrals_dashboard_router)
 api.add_router("/", referrals_router)
 api.add_router("/returns/", returns_router)
+api.add_router("/governance/", governance_router)

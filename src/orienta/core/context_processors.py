@@ -36,7 +36,7 @@ NAVIGATION = [
     (
         _("Governance indicators"),
         "governance:dashboard",
-        ("governance.view_indicators", "governance.manage"),
+        ("governance.view_indicators", "governance.manage", "governance.view"),
     ),
     (_("Organisations"), "directory:organisation_list", "directory.view_organisations"),
     (

@@ -100,7 +100,7 @@ def version_pdf(version: DocumentVersion) -> bytes:
     return pdf(
         "governance/print/version.html",
         {
-            "block": version_block(version),
+            "info": version_block(version),
             "version": version,
             "body": text.to_html(version.content),
             "generated": generated(),
@@ -307,7 +307,7 @@ def feedback_form_pdf(version: DocumentVersion, organisation: Any = None) -> byt
     return pdf(
         "governance/print/feedback_form.html",
         {
-            "block": version_block(version),
+            "info": version_block(version),
             "version": version,
             "organisation": organisation,
             "sections": text.headings(version.content),

@@ -3,8 +3,8 @@
 Coordinators (`governance.manage`) keep the records of the whole mechanism: they are its
 secretariat. Everyone else sees the bodies their organisation is a member of (invited, confirmed
 or declined — an invited member must read what it is invited to) and everything that belongs to
-those bodies: meetings, documents, the MoU, the roadmap. Analysts see the process indicators of
-every body (`governance.view_indicators`), which count and never name."""
+those bodies: meetings, documents, the MoU, the roadmap, and their indicators. Analysts see the
+process indicators of every body (`governance.view_indicators`), which count and never name."""
 
 from __future__ import annotations
 

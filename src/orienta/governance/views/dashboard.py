@@ -28,7 +28,7 @@ def _committee(request: AuthenticatedHttpRequest, pk: Any) -> tuple[Committee, A
     return committee, visible
 
 
-@capability_required(INDICATORS, MANAGE)
+@capability_required(INDICATORS, MANAGE, VIEW)
 def dashboard(request: AuthenticatedHttpRequest, pk: Any = None) -> HttpResponse:
     committee, visible = _committee(request, pk)
     context: dict[str, Any] = {
@@ -52,7 +52,7 @@ def dashboard(request: AuthenticatedHttpRequest, pk: Any = None) -> HttpResponse
     return render(request, "governance/dashboard.html", context)
 
 
-@capability_required(INDICATORS, MANAGE)
+@capability_required(INDICATORS, MANAGE, VIEW)
 def progress_report(request: AuthenticatedHttpRequest, pk: Any) -> HttpResponse:
     committee, _visible = _committee(request, pk)
     return pdf_response(exports.progress_report_pdf(committee), "progress-report.pdf")
