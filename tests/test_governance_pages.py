@@ -109,8 +109,9 @@ def world(coordinator, organisation, provider):
     }
 
 
-# route name → (arguments from the world, who may read it: "read" for committee members and
-# coordinators, "manage" for coordinators only, "indicators" for analysts too (and members, for their committees); GET or POST)
+# route name → (arguments from the world, who may reach it, GET or POST). Who: "read" for
+# committee members and coordinators, "comment" for members speaking for their organisation,
+# "manage" for coordinators only, "indicators" for analysts too (members: their committees').
 ACCESS: dict[str, tuple[Any, str, str]] = {
     "committees": (lambda w: [], "read", "get"),
     "committee_new": (lambda w: [], "manage", "get"),
