@@ -49,6 +49,18 @@ def chromium_page(settings, viewport: dict[str, int] | None = None) -> Iterator[
         browser.close()
 
 
+DEMO_PASSWORD = "demo-password"  # noqa: S105 - the demo accounts' password in the tests
+
+
+def log_in(page, live_server, email: str, password: str = DEMO_PASSWORD) -> None:
+    """Sign in from the home page with a demo account, in French."""
+    page.goto(live_server.url + "/")
+    page.locator("#id_username").fill(email)
+    page.locator("#id_password").fill(password)
+    page.get_by_role("button", name="Se connecter").click()
+    page.wait_for_url(live_server.url + "/")
+
+
 @pytest.fixture
 def demo_accounts(transactional_db: None) -> None:
     # Before Playwright starts: while its event loop runs, Django would open (and leave open) a

@@ -13,7 +13,7 @@ from orienta.cases.models import Case
 from orienta.cases.packs import load_screening
 from orienta.core.demo import load_demo
 from orienta.directory.taxonomy import load_taxonomy
-from tests.test_browser import CHROMIUM, chromium_page
+from tests.test_browser import CHROMIUM, chromium_page, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -32,14 +32,6 @@ def tablet(transactional_db: None, live_server, settings) -> Iterator[object]:
         yield opened
 
 
-def _log_in(page, live_server, email: str) -> None:
-    page.goto(live_server.url + "/")
-    page.locator("#id_username").fill(email)
-    page.locator("#id_password").fill("demo-password")
-    page.get_by_role("button", name="Se connecter").click()
-    page.wait_for_url(live_server.url + "/")
-
-
 def test_caseworker_registers_a_returnee_on_a_tablet(tablet, live_server) -> None:
     page = tablet
     failures: list[str] = []
@@ -47,7 +39,7 @@ def test_caseworker_registers_a_returnee_on_a_tablet(tablet, live_server) -> Non
         "response", lambda r: failures.append(f"{r.status} {r.url}") if r.status >= 400 else None
     )
     page.on("console", lambda m: failures.append(m.text) if m.type == "error" else None)
-    _log_in(page, live_server, "caseworker@example.org")
+    log_in(page, live_server, "caseworker@example.org")
     page.goto(live_server.url + "/cases/register/")
     assert page.locator("html").get_attribute("lang") == "fr"
     assert page.get_by_role("heading", level=1).inner_text() == "Enregistrer une personne"
@@ -93,7 +85,7 @@ def test_caseworker_registers_a_returnee_on_a_tablet(tablet, live_server) -> Non
     # Another organisation's caseworker: 404 on the page and on the API.
     other = page.context.browser.new_context(viewport=TABLET)
     intruder = other.new_page()
-    _log_in(intruder, live_server, "caseworker-b@example.org")
+    log_in(intruder, live_server, "caseworker-b@example.org")
     assert intruder.goto(f"{live_server.url}/cases/{case.pk}/").status == 404
     assert intruder.goto(f"{live_server.url}/api/v1/cases/{case.pk}").status == 404
     other.close()

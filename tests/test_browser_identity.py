@@ -11,7 +11,7 @@ import pytest
 from orienta.cases.demo import load_demo_cases
 from orienta.core.demo import load_demo
 from orienta.identity.models import DuplicatePair, PersonMerge
-from tests.test_browser import CHROMIUM, chromium_page
+from tests.test_browser import CHROMIUM, chromium_page, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -34,11 +34,7 @@ def test_supervisor_merges_a_pair_and_undoes_it(desk, live_server) -> None:
         "response", lambda r: failures.append(f"{r.status} {r.url}") if r.status >= 400 else None
     )
     page.on("console", lambda m: failures.append(m.text) if m.type == "error" else None)
-    page.goto(live_server.url + "/")
-    page.locator("#id_username").fill("supervisor@example.org")
-    page.locator("#id_password").fill("demo-password")
-    page.get_by_role("button", name="Se connecter").click()
-    page.wait_for_url(live_server.url + "/")
+    log_in(page, live_server, "supervisor@example.org")
 
     page.get_by_role("link", name="Doublons").click()
     assert page.get_by_role("heading", level=1).inner_text() == "Doublons possibles"

@@ -18,7 +18,7 @@ from orienta.directory.models import Organisation
 from orienta.referrals.models import Referral
 from orienta.returns.models import Arrival
 from tests.returns_helpers import load_haiti, movement
-from tests.test_browser import CHROMIUM, chromium_page
+from tests.test_browser import CHROMIUM, chromium_page, log_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -55,10 +55,7 @@ def test_reception_checks_in_a_convoy_and_flags_an_unaccompanied_child(
     phone, live_server, convoy, tmp_path
 ) -> None:
     page = phone
-    page.goto(live_server.url + "/login/")
-    page.locator("#id_username").fill("reception@example.org")
-    page.locator("#id_password").fill("demo-password")
-    page.get_by_role("button", name="Se connecter").click()
+    log_in(page, live_server, "reception@example.org")
     page.goto(live_server.url + f"/returns/movements/{convoy.pk}/")
     page.get_by_role("link", name="Importer un manifeste").click()
     sheet = tmp_path / "lista-jimani.csv"

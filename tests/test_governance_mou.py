@@ -194,3 +194,16 @@ def test_the_composed_text_has_every_section(coordinator, committee, organisatio
     assert "Signataire" in text
     assert mou.document.latest.content == text
     assert timedelta(0) <= days(0) - mou.starts_on
+
+
+def test_the_daily_command_expires_lapsed_mous(coordinator, committee, organisation, provider):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    mou = _sign(coordinator, ready_mou(coordinator, committee, organisation, provider))
+    type(mou).objects.filter(pk=mou.pk).update(ends_on=days(-1))
+    out = StringIO()
+    call_command("governance_expire", stdout=out)
+    assert "1" in out.getvalue()
+    assert DataSharingAgreement.objects.get().status == AgreementStatus.EXPIRED

@@ -98,7 +98,17 @@ class EventForm(forms.ModelForm):
 
     class Meta:
         model = Event
-        fields = ["kind", "level", "title", "held_on", "place", "agenda", "minutes", "documents"]
+        fields = [
+            "kind",
+            "level",
+            "title",
+            "held_on",
+            "place",
+            "status",
+            "agenda",
+            "minutes",
+            "documents",
+        ]
         widgets = {"held_on": DATE, "agenda": MARKDOWN, "minutes": MARKDOWN}
 
     def __init__(self, *args: Any, committee: Committee, **kwargs: Any) -> None:

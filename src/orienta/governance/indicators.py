@@ -76,7 +76,7 @@ class Indicator:
         if isinstance(self.value, date):
             return formats.date_format(self.value, "DATE_FORMAT")
         if isinstance(self.value, float):
-            return f"{formats.number_format(self.value, 0)} %"
+            return f"{formats.number_format(round(self.value), 0)} %"
         return str(self.value)
 
     @property

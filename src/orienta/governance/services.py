@@ -382,7 +382,7 @@ def _check_roadmap(values: dict[str, Any], depends_on: list[RoadmapAction], acti
     if not 0 <= progress <= 100:
         raise invalid("progress", _("Progress is a percentage between 0 and 100."))
     if values.get("status") == RoadmapStatus.DONE and progress != 100:
-        raise invalid("progress", _("A finished action is 100% done."))
+        raise invalid("progress", _("An action marked done has a progress of 100."))
     priority = values["priority"]
     for other in depends_on:
         if other.priority.committee_id != priority.committee_id:

@@ -88,7 +88,6 @@ def event_detail(request: AuthenticatedHttpRequest, pk: Any) -> HttpResponse:
             "documents": event.documents.order_by("title"),
             "can_manage": manage,
             "participant_form": ParticipantForm() if manage else None,
-            "action_form": ActionItemForm() if manage else None,
         },
     )
 
