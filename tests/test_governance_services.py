@@ -87,6 +87,12 @@ def test_one_draft_at_a_time(coordinator, committee):
         next_version(coordinator, document, "# v2", summary="")
     assert refused.value.details["field"] == "change_summary"
     assert next_version(coordinator, document, "# v2").number == 2
+    # Lists read the latest version's number and status from the document itself.
+    document.refresh_from_db()
+    assert (document.current_number, document.current_status) == (2, VersionStatus.DRAFT)
+    finalise(coordinator, document.versions.get(number=2))
+    document.refresh_from_db()
+    assert document.current_status == VersionStatus.FINAL
 
 
 def test_a_treatment_points_to_a_later_version_of_the_same_document(
@@ -142,7 +148,7 @@ def test_a_declined_organisation_no_longer_speaks(coordinator, committee, provid
     focal = make_user("f@p.example", provider, Role.COMMITTEE_MEMBER)
     seat = committee.memberships.get(organisation=provider)
     services.answer_invitation(acting_user=focal, membership=seat, accept=False)
-    assert versions.speaking_for(focal, committee) == []
+    assert not versions.speaking_for(focal, committee).exists()
 
 
 def test_membership_rules(coordinator, committee, organisation):

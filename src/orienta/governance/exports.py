@@ -330,9 +330,9 @@ def progress_report_pdf(committee: Committee) -> bytes:
             "overall": progress.overall(rows),
             "timeline": progress.svg(rows),
             "actions": list(indicators.open_actions(committee)),
-            "documents": Document.objects.filter(committee__in=indicators.bodies(committee))
-            .prefetch_related("versions")
-            .order_by("kind", "title"),
+            "documents": Document.objects.filter(
+                committee__in=indicators.bodies(committee)
+            ).order_by("kind", "title"),
             "generated": generated(),
         },
     )

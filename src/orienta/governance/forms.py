@@ -186,13 +186,12 @@ class CommentForm(forms.Form):
     text = forms.CharField(label=_("Comment"), widget=forms.Textarea(attrs={"rows": 4}))
     attachment = forms.FileField(label=_("Attachment"), required=False, validators=[check_upload])
 
-    def __init__(self, *args: Any, voices: list[Any], sections: list[str], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, voices: Any, sections: list[str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["organisation"].queryset = Organisation.objects.filter(  # type: ignore[attr-defined]
-            pk__in=[o.pk for o in voices]
-        ).order_by("name")
-        if len(voices) == 1:
-            self.fields["organisation"].initial = voices[0].pk
+        self.fields["organisation"].queryset = voices  # type: ignore[attr-defined]
+        only = list(voices[:2])
+        if len(only) == 1:
+            self.fields["organisation"].initial = only[0].pk
         if sections:
             self.fields["section"].widget = forms.Select(
                 choices=[("", _("The whole document"))] + [(s, s) for s in sections]
@@ -227,11 +226,9 @@ class ApprovalForm(forms.Form):
     given_by = forms.CharField(label=_("Given by"), required=False, max_length=200)
     given_on = forms.DateField(label=_("Given on"), required=False, widget=DATE)
 
-    def __init__(self, *args: Any, voices: list[Any], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, voices: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["organisation"].queryset = Organisation.objects.filter(  # type: ignore[attr-defined]
-            pk__in=[o.pk for o in voices]
-        ).order_by("name")
+        self.fields["organisation"].queryset = voices  # type: ignore[attr-defined]
 
 
 class MouForm(forms.ModelForm):

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from django.db.models import Count, Min, Q, QuerySet
+from django.db.models import Count, F, Min, OuterRef, Q, QuerySet, Subquery
 from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -137,11 +137,19 @@ def coordination_meetings(ids: list[Any]) -> Indicator:
 
 
 def gaps_with_recommendations(ids: list[Any]) -> Indicator:
-    latest = [
-        d.latest.pk for d in _documents(ids, DocumentKind.ASSESSMENT_REPORT) if d.latest is not None
-    ]
-    findings = Finding.objects.filter(
-        version__in=latest, kind__in=[FindingKind.GAP, FindingKind.CHALLENGE]
+    newest = (
+        DocumentVersion.objects.filter(document=OuterRef("version__document"))
+        .order_by("-number")
+        .values("number")[:1]
+    )
+    findings = (
+        Finding.objects.filter(
+            version__document__committee__in=ids,
+            version__document__kind=DocumentKind.ASSESSMENT_REPORT,
+            kind__in=[FindingKind.GAP, FindingKind.CHALLENGE],
+        )
+        .annotate(newest=Subquery(newest))
+        .filter(version__number=F("newest"))
     )
     with_recommendation = findings.exclude(recommendation="")
     return Indicator(

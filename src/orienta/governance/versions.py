@@ -11,7 +11,8 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, OuterRef, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -82,6 +83,16 @@ def create_document(
     return document
 
 
+def refresh_current(documents: QuerySet[Document]) -> int:
+    """Copy each document's latest version number and status onto it (one UPDATE); the
+    services call it after every version they write or move, bulk loaders after loading."""
+    latest = DocumentVersion.objects.filter(document=OuterRef("pk")).order_by("-number")
+    return documents.update(
+        current_number=Coalesce(Subquery(latest.values("number")[:1]), 0),
+        current_status=Coalesce(Subquery(latest.values("status")[:1]), Value("")),
+    )
+
+
 def _add_version(
     acting_user: Any, document: Document, content: str, file: Any, change_summary: str
 ) -> DocumentVersion:
@@ -94,6 +105,7 @@ def _add_version(
         created_by=acting_user,
         **({"file": file} if file else {}),
     )
+    refresh_current(Document.objects.filter(pk=document.pk))
     record(
         "governance.version.created",
         actor=acting_user,
@@ -207,6 +219,7 @@ def advance(
     version.status = status
     version.version += 1
     version.save()
+    refresh_current(Document.objects.filter(pk=version.document_id))
     record(
         "governance.version.status_changed",
         actor=acting_user,
@@ -235,26 +248,27 @@ def add_finding(
 # --- Comments and approvals -------------------------------------------------------------------
 
 
-def speaking_for(user: Any, committee: Committee) -> list[Any]:
+def speaking_for(user: Any, committee: Committee) -> QuerySet[Any]:
     """The organisations on whose behalf `user` may comment on the committee's documents: every
-    organisation for the secretariat (it records comments received by mail), else the member
-    organisations (not declined) where the user holds `governance.comment`."""
+    organisation for the secretariat (it records comments received by mail, from members and
+    from workshop participants alike), else the member organisations (not declined) where the
+    user holds `governance.comment`."""
     from orienta.directory.models import Organisation
 
     if has_capability(user, MANAGE):
-        return list(Organisation.objects.order_by("name"))
+        return Organisation.objects.order_by("name")
     scope = scope_for(user, COMMENT)
     seats = committee.memberships.filter(declined_on__isnull=True)
     if not scope.everywhere:
         seats = seats.filter(organisation__in=scope.organisation_ids)
-    return [seat.organisation for seat in seats.select_related("organisation")]
+    return Organisation.objects.filter(pk__in=seats.values("organisation")).order_by("name")
 
 
 def _require_voice(user: Any, version: DocumentVersion, organisation: Any) -> None:
-    allowed = {o.pk for o in speaking_for(user, version.document.committee)}
-    if not allowed:
+    voices = speaking_for(user, version.document.committee)
+    if not voices.exists():
         raise PermissionDenied(COMMENT)
-    if organisation is None or organisation.pk not in allowed:
+    if organisation is None or not voices.filter(pk=organisation.pk).exists():
         raise invalid("organisation", _("Choose an organisation you speak for on this committee."))
 
 

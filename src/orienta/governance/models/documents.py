@@ -46,6 +46,12 @@ class Document(models.Model):
         help_text=_("For information and training material."),
     )
     language = models.CharField(_("language"), max_length=5, default="fr")
+    # The latest version's number and status, kept by the services that write versions
+    # (versions.py), so that lists of documents need not read the versions and their text.
+    current_number = models.PositiveIntegerField(default=0, editable=False)
+    current_status = models.CharField(
+        max_length=16, choices=VersionStatus.choices, blank=True, editable=False
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
@@ -64,12 +70,6 @@ class Document(models.Model):
     @property
     def latest(self) -> DocumentVersion | None:
         return self.versions.order_by("-number").first()
-
-    @property
-    def last_version(self) -> DocumentVersion | None:
-        """The latest version from the prefetched versions (lists prefetch them, in order)."""
-        versions = list(self.versions.all())
-        return max(versions, key=lambda v: v.number) if versions else None
 
 
 class DocumentVersion(models.Model):

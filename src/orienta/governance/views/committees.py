@@ -100,7 +100,7 @@ def committee_detail(request: AuthenticatedHttpRequest, pk: Any) -> HttpResponse
             "answerable": {s.pk for s in seats if services.may_answer(request.user, s)},
             "working_groups": committee.working_groups.order_by("name"),
             "events": committee.events.order_by("-held_on")[:50],
-            "documents": committee.documents.prefetch_related("versions").order_by("kind", "title"),
+            "documents": committee.documents.order_by("kind", "title"),
             "can_manage": can_manage(request),
         },
     )

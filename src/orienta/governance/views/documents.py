@@ -91,6 +91,7 @@ def document_detail(request: AuthenticatedHttpRequest, pk: Any) -> HttpResponse:
     wanted = request.GET.get("v", "")
     shown = next((v for v in history if str(v.number) == wanted), history[-1])
     voices = versions.speaking_for(request.user, document.committee)
+    speaks = voices.exists()
     manage = can_manage(request)
     open_for_comments = shown.status == VersionStatus.IN_CONSULTATION or (
         manage and shown.status in (VersionStatus.DRAFT, VersionStatus.FINAL)
@@ -116,10 +117,10 @@ def document_detail(request: AuthenticatedHttpRequest, pk: Any) -> HttpResponse:
             "advance_form": AdvanceForm(version=shown) if manage else None,
             "finding_form": FindingForm() if manage else None,
             "comment_form": CommentForm(voices=voices, sections=sections)
-            if voices and open_for_comments
+            if speaks and open_for_comments
             else None,
             "approval_form": ApprovalForm(voices=voices)
-            if voices and shown.status != VersionStatus.DRAFT
+            if speaks and shown.status != VersionStatus.DRAFT
             else None,
             "is_mou": document.kind == DocumentKind.MOU,
         },
