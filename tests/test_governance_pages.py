@@ -413,3 +413,33 @@ def test_bad_uploads_are_refused_with_a_message(world, coordinator, client_for):
     assert response.status_code == 200
     assert world["roadmap"].versions.count() == 2
     assert CommitteeMembership.objects.count() == 2
+
+
+def test_the_navigation_leads_each_role_to_its_governance_page(
+    world, analyst, coordinator, client_for
+):
+    analyst_page = client_for(analyst).get("/").content.decode()
+    assert reverse("governance:dashboard") in analyst_page
+    assert f'href="{reverse("governance:committees")}"' not in analyst_page
+    coordinator_page = client_for(coordinator).get("/").content.decode()
+    assert f'href="{reverse("governance:committees")}"' in coordinator_page
+    assert f'href="{reverse("governance:dashboard")}"' not in coordinator_page
+
+
+def test_the_roadmap_timeline_labels_months_without_crowding(world, coordinator):
+    import re
+    from datetime import timedelta
+
+    from orienta.governance import progress, services
+
+    action = world["action"]
+    services.save_roadmap_action(
+        acting_user=coordinator,
+        values={"ends_on": action.starts_on + timedelta(days=730)},
+        action=action,
+        expected_version=action.version,
+    )
+    drawing = progress.svg(progress.roadmap(world["committee"]))
+    labels = re.findall(r">(\d\d/\d{4})</text>", drawing)
+    assert 5 <= len(labels) <= 10  # 25 months, one label every few
+    assert "<title" in drawing and "Lancer le comité" in drawing

@@ -11,8 +11,8 @@ from django.utils.translation import gettext_lazy as _
 from orienta.accounts.access import capabilities_of
 
 # (label, url name, capability needed — or several, any of which will do — or None for every
-# signed-in person)
-NAVIGATION = [
+# signed-in person[, capabilities that hide the entry because another one leads there])
+NAVIGATION: list[tuple[Any, ...]] = [
     (_("Home"), "core:home", None),
     (_("Directory"), "public:directory", None),
     (_("Cases"), "cases:list", ("cases.work_cases", "cases.view_caseload")),
@@ -33,10 +33,12 @@ NAVIGATION = [
         ("returns.manage_reception", "returns.view_compliance", "returns.view_movements"),
     ),
     (_("Governance"), "governance:committees", ("governance.view", "governance.manage")),
+    # Analysts reach the indicators directly; the others from the committees' pages.
     (
         _("Governance indicators"),
         "governance:dashboard",
-        ("governance.view_indicators", "governance.manage", "governance.view"),
+        "governance.view_indicators",
+        ("governance.view", "governance.manage"),
     ),
     (_("Organisations"), "directory:organisation_list", "directory.view_organisations"),
     (
@@ -62,8 +64,10 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     items = []
     if user is not None and user.is_authenticated:
         held = capabilities_of(user)
-        for label, name, capability in NAVIGATION:
+        for label, name, capability, *hidden_by in NAVIGATION:
             wanted = (capability,) if isinstance(capability, str) else (capability or ())
+            if hidden_by and any(other in held for other in hidden_by[0]):
+                continue
             if not wanted or any(name in held for name in wanted):
                 url = reverse(name)
                 items.append({"label": label, "url": url, "active": request.path == url})

@@ -80,6 +80,10 @@ class Indicator:
         return str(self.value)
 
     @property
+    def is_date(self) -> bool:
+        return isinstance(self.value, date)
+
+    @property
     def phase_label(self) -> str:
         return str(PHASES[self.phase])
 

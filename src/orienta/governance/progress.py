@@ -4,11 +4,12 @@ date as a line. The page shows the same facts as a table beside it, for screen r
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 
@@ -93,13 +94,19 @@ def svg(rows: list[PriorityProgress], today: date | None = None) -> str:
         f'font-family="DejaVu Sans, sans-serif" font-size="11">',
         f'<title id="roadmap-title">{escape(_("Roadmap progress"))}: {overall(rows)} %</title>',
     ]
-    for month in _months(start, end):
+    months = _months(start, end)
+    # A label every few months, so that they never overlap (about 60 px for "MM/YYYY").
+    step = max(1, math.ceil(60 / (CHART_WIDTH / max(len(months), 1))))
+    for index, month in enumerate(months):
         left = x(month)
         parts.append(
             f'<line x1="{left:.1f}" y1="{HEADER - 8}" x2="{left:.1f}" y2="{height}" '
-            f'stroke="#dee2e6"/><text x="{left + 2:.1f}" y="{HEADER - 12}" fill="#495057">'
-            f"{escape(formats.date_format(month, 'YEAR_MONTH_FORMAT'))}</text>"
+            f'stroke="#dee2e6"/>'
         )
+        if index % step == 0:
+            parts.append(
+                f'<text x="{left + 2:.1f}" y="{HEADER - 12}" fill="#495057">{month:%m/%Y}</text>'
+            )
     positions: dict[Any, tuple[float, float, float]] = {}
     y = HEADER
     for row in rows:
