@@ -834,7 +834,7 @@ def measure(data: dict[str, Any], runs: int | None, rng: random.Random) -> dict[
         ),
         (
             "progress_report_pdf",
-            lambda: exports.progress_report_pdf(steering),
+            lambda: exports.progress_report_pdf(steering, indicators.bodies(steering)),
             3,
             10_000,
             "median",

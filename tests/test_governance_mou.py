@@ -207,3 +207,59 @@ def test_the_daily_command_expires_lapsed_mous(coordinator, committee, organisat
     call_command("governance_expire", stdout=out)
     assert "1" in out.getvalue()
     assert DataSharingAgreement.objects.get().status == AgreementStatus.EXPIRED
+
+
+def test_an_agreement_defined_by_an_mou_is_changed_only_with_it(
+    coordinator, committee, organisation, provider, client_for
+):
+    from django.urls import reverse
+
+    from orienta.referrals.agreements import save_agreement
+
+    mou = _sign(coordinator, ready_mou(coordinator, committee, organisation, provider))
+    builder.suspend(acting_user=coordinator, mou=mou, reason="Audit", expected_version=mou.version)
+    agreement = DataSharingAgreement.objects.get()
+    with pytest.raises(ServiceError) as refused:
+        save_agreement(
+            acting_user=coordinator,
+            agreement=agreement,
+            values={
+                "title": agreement.title,
+                "purposes": agreement.purposes,
+                "field_groups": [*agreement.field_groups, "health_details"],
+                "valid_from": agreement.valid_from,
+                "status": AgreementStatus.IN_FORCE,
+            },
+            parties=[organisation, provider],
+        )
+    assert refused.value.code == "defined_elsewhere"
+    agreement.refresh_from_db()
+    assert agreement.status == AgreementStatus.SUSPENDED
+    page = client_for(coordinator).get(reverse("referrals:agreement", args=[agreement.pk]))
+    assert page.status_code == 200 and b'name="field_groups"' not in page.content
+
+
+def test_what_is_signed_is_what_was_written(coordinator, committee, organisation, provider):
+    mou = ready_mou(coordinator, committee, organisation, provider)
+    builder.save_clause(
+        acting_user=coordinator,
+        mou=mou,
+        title="Santé",
+        parties=[organisation, provider],
+        purposes=["referral"],
+        field_groups=["health_details"],
+    )
+    with pytest.raises(ServiceError) as refused:
+        _sign(coordinator, mou)
+    assert "nouvelle version" in str(refused.value.message)
+    assert not DataSharingAgreement.objects.exists()
+
+
+def test_a_signed_mou_gets_no_new_version(coordinator, committee, organisation, provider):
+    from orienta.governance import versions
+
+    mou = _sign(coordinator, ready_mou(coordinator, committee, organisation, provider))
+    with pytest.raises(ServiceError):
+        versions.new_version(
+            acting_user=coordinator, document=mou.document, content="# Autre", change_summary="x"
+        )

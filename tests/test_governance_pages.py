@@ -23,6 +23,7 @@ from tests.governance_helpers import (
     make_committee,
     make_document,
     make_event,
+    make_organisation,
     next_version,
     ready_mou,
     treat,
@@ -369,7 +370,7 @@ def test_the_dashboard_shows_the_indicators_and_the_report_renders(world, analys
     assert "Awa Diallo" not in page  # counts, never names
     report = client.get(reverse("governance:progress_report", args=[world["committee"].pk]))
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(report.content)).pages)
-    assert "Lancer le comité" in text or "40" in text
+    assert "Comité de pilotage" in text and "Lancer le comité" not in text  # counts, no names
 
 
 def test_the_mou_page_lists_what_is_missing(world, coordinator, client_for):
@@ -443,3 +444,69 @@ def test_the_roadmap_timeline_labels_months_without_crowding(world, coordinator)
     labels = re.findall(r">(\d\d/\d{4})</text>", drawing)
     assert 5 <= len(labels) <= 10  # 25 months, one label every few
     assert "<title" in drawing and "Lancer le comité" in drawing
+
+
+def test_the_report_names_only_what_the_reader_may_open(
+    world, coordinator, organisation, member, analyst, client_for
+):
+    from orienta.governance import services
+
+    secret = make_organisation("SEC")
+    group = make_committee(
+        coordinator, (secret, "member", True), name="Groupe restreint", parent=world["committee"]
+    )
+    make_document(coordinator, group, DocumentKind.SOP, title="Procédure confidentielle")
+    event = make_event(coordinator, group, EventKind.COORDINATION, -1)
+    services.save_action_item(
+        acting_user=coordinator, event=event, values={"text": "Action réservée", "owner": secret}
+    )
+
+    def report(user):
+        response = client_for(user).get(
+            reverse("governance:progress_report", args=[world["committee"].pk])
+        )
+        return "".join(p.extract_text() for p in PdfReader(io.BytesIO(response.content)).pages)
+
+    assert "Procédure confidentielle" in report(coordinator)
+    as_member = report(member)
+    assert "Procédure confidentielle" not in as_member and "Action réservée" not in as_member
+    assert "Envoyer le compte rendu" in as_member  # the committee's own
+    as_analyst = report(analyst)
+    assert "Envoyer le compte rendu" not in as_analyst and "Lancer le comité" not in as_analyst
+    page = client_for(analyst).get(
+        reverse("governance:dashboard_for", args=[world["committee"].pk])
+    )
+    assert "Lancer le comité" not in page.content.decode()
+
+
+def test_bad_parameters_are_answered_without_an_error_page(world, coordinator, client_for):
+    client = client_for(coordinator)
+    mou = world["mou"]
+    response = client.post(
+        reverse("governance:mou_clause", args=[mou.document_id]), {"clause": "abc"}
+    )
+    assert response.status_code == 404
+    response = client.post(
+        reverse("governance:mou_status", args=[mou.document_id]),
+        {"step": "sign", "signed_on": "2025-02-30", "version": mou.version},
+    )
+    assert response.status_code == 302
+    event = world["event"]
+    response = client.post(
+        reverse("governance:attendance", args=[event.pk]),
+        {"present": "²", "version": event.version},
+    )
+    assert response.status_code == 302
+    response = client.post(
+        reverse("governance:priority_new", args=[world["committee"].pk]),
+        {"title": "P", "order": "9" * 25},
+    )
+    assert response.status_code == 302
+    seat = world["seat"]
+    response = client.post(
+        reverse("governance:membership_answer", args=[seat.pk]),
+        {"answer": "peut-être", "version": seat.version},
+    )
+    assert response.status_code == 302
+    seat.refresh_from_db()
+    assert seat.declined_on is None and seat.confirmed_on is None

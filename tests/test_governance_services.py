@@ -250,3 +250,55 @@ def test_markdown_is_shown_without_its_html_and_headings_become_sections():
         "Contexte",
         "Priorités",
     ]
+
+
+def test_only_the_latest_version_moves_along(coordinator, committee):
+    document = make_document(coordinator, committee)
+    first = finalise(coordinator, document.versions.get())
+    finalise(coordinator, next_version(coordinator, document, "# v2"))
+    with pytest.raises(ServiceError):
+        advance(coordinator, first, VersionStatus.VALIDATED, validated_on=days(0), validated_by="X")
+
+
+def test_members_cannot_comment_after_the_consultation_closed(
+    coordinator, committee, organisation, make_user
+):
+    from orienta.accounts.roles import Role
+
+    member = make_user("m@a.example", organisation, Role.COMMITTEE_MEMBER)
+    version = advance(
+        coordinator,
+        make_document(coordinator, committee).versions.get(),
+        VersionStatus.IN_CONSULTATION,
+        consultation_until=days(3),
+    )
+    DocumentVersion.objects.filter(pk=version.pk).update(consultation_until=days(-1))
+    version.refresh_from_db()
+    with pytest.raises(ServiceError) as refused:
+        comment(member, version, organisation)
+    assert "secrétariat" in str(refused.value.message)
+    assert comment(coordinator, version, organisation).pk  # a late letter, recorded
+
+
+def test_an_event_in_the_future_is_not_held(coordinator, committee):
+    with pytest.raises(ServiceError):
+        services.save_event(
+            acting_user=coordinator,
+            committee=committee,
+            values={"kind": "training", "title": "T", "held_on": days(2), "status": "held"},
+        )
+
+
+def test_the_documents_of_an_event_are_in_its_audit(coordinator, committee):
+    document = make_document(coordinator, committee)
+    event = make_event(coordinator, committee, EventKind.CONSULTATION, -1, held=False)
+    event = services.save_event(
+        acting_user=coordinator,
+        committee=committee,
+        values={},
+        documents=[document],
+        event=event,
+        expected_version=event.version,
+    )
+    audit = AuditEvent.objects.filter(action="governance.event.changed", object_id=str(event.pk))
+    assert audit.get().changes["documents"] == [[], [str(document.pk)]]

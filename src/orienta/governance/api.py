@@ -10,6 +10,7 @@ from typing import Any
 from uuid import UUID
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
 
@@ -238,7 +239,7 @@ def treat_comment(request: HttpRequest, comment_id: UUID, payload: TreatmentIn) 
             number=payload.integrated_in
         ).first()
         if integrated_in is None:
-            raise HttpError(422, "No such version of this document.")
+            raise HttpError(422, _("No such version of this document."))
     return versions.treat_comment(
         acting_user=request.user,
         comment=comment,

@@ -319,8 +319,11 @@ def feedback_form_pdf(version: DocumentVersion, organisation: Any = None) -> byt
 # --- Progress report --------------------------------------------------------------------------
 
 
-def progress_report_pdf(committee: Committee) -> bytes:
-    rows = progress.roadmap(committee)
+def progress_report_pdf(committee: Committee, readable: list[Any]) -> bytes:
+    """The indicators (counts over the committee and its working groups), and, of the bodies in
+    `readable` — those the reader may open —, the roadmap, the documents and the open actions.
+    An analyst who sees only indicators gets the counts."""
+    rows = progress.roadmap(committee) if committee.pk in readable else []
     return pdf(
         "governance/print/progress_report.html",
         {
@@ -329,10 +332,9 @@ def progress_report_pdf(committee: Committee) -> bytes:
             "roadmap": rows,
             "overall": progress.overall(rows),
             "timeline": progress.svg(rows),
-            "actions": list(indicators.open_actions(committee)),
-            "documents": Document.objects.filter(
-                committee__in=indicators.bodies(committee)
-            ).order_by("kind", "title"),
+            "actions": list(indicators.open_actions(committee, readable)),
+            "documents": Document.objects.filter(committee__in=readable).order_by("kind", "title"),
+            "readable": bool(readable),
             "generated": generated(),
         },
     )

@@ -409,12 +409,14 @@ def process_indicators(committee: Committee) -> list[Indicator]:
     ]
 
 
-def open_actions(committee: Committee) -> QuerySet[Any]:
-    """Action items of the committee's meetings still to be done, oldest deadline first."""
+def open_actions(committee: Committee, readable: list[Any] | None = None) -> QuerySet[Any]:
+    """Action items of the committee's meetings (and its working groups', or those of them in
+    `readable`) still to be done, oldest deadline first."""
     from orienta.governance.models import ActionItem
 
+    ids = bodies(committee) if readable is None else readable
     return (
-        ActionItem.objects.filter(event__committee__in=bodies(committee))
+        ActionItem.objects.filter(event__committee__in=ids)
         .filter(Q(status="open") | Q(status="in_progress"))
         .select_related("owner", "event")
         .order_by("due_on", "pk")

@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
-from django.utils import formats, timezone
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -97,8 +98,9 @@ def _day(value: date | None) -> str:
     return formats.date_format(value, "DATE_FORMAT") if value else "—"
 
 
-def compose(mou: Mou) -> str:
-    """The MoU as Markdown, in the active language, for the document's next version."""
+def compose(mou: Mou, *, signatories: bool = True) -> str:
+    """The MoU as Markdown, in the active language, for the document's next version; without
+    `signatories`, only the agreed text (what signing checks against the final version)."""
     parts = [f"# {mou.document.title}"]
     for section in SECTIONS:
         parts.append(f"## {section.title}")
@@ -125,18 +127,27 @@ def compose(mou: Mou) -> str:
                 )
         else:
             parts.append(getattr(mou, section.key).strip() or "—")
-    signatories = [p for p in mou.parties.select_related("organisation") if p.signatory]
-    if signatories:
+    signing = [p for p in mou.parties.select_related("organisation") if p.signatory]
+    if signatories and signing:
         parts.append(f"## {_('Signatories')}")
         parts.append(
             "\n".join(
                 f"- {p.organisation.name}: {p.signatory}"
                 + (f", {p.signatory_title}" if p.signatory_title else "")
                 + (f" ({_day(p.signed_on)})" if p.signed_on else "")
-                for p in signatories
+                for p in signing
             )
         )
     return "\n\n".join(parts) + "\n"
+
+
+def _locked(mou: Mou, expected_version: int) -> Mou:
+    """The MoU row locked for the change, at the version the user saw (a second click on
+    "sign" waits for the first, then finds the MoU changed)."""
+    Mou.objects.select_for_update().filter(pk=mou.pk).values_list("pk").get()
+    mou.refresh_from_db()
+    check_version(mou, expected_version)
+    return mou
 
 
 @transaction.atomic
@@ -193,7 +204,10 @@ def save_party(
         "governance.mou_party.created" if created else "governance.mou_party.changed",
         actor=acting_user,
         target=party,
-        changes=diff(before, snapshot(party, ["signatory", "signatory_title", "signed_on"])),
+        changes=diff(
+            before,
+            snapshot(party, ["responsibilities", "signatory", "signatory_title", "signed_on"]),
+        ),
     )
     return party
 
@@ -305,7 +319,7 @@ def sign(*, acting_user: Any, mou: Mou, signed_on: date, expected_version: int) 
     """Record the MoU as signed: complete, its final text validated or final, every party's
     signature dated. Its data-sharing clauses come into force as referral agreements."""
     require_capability(acting_user, MANAGE)
-    check_version(mou, expected_version)
+    mou = _locked(mou, expected_version)
     if mou.status != MouStatus.DRAFT:
         raise invalid(None, _("Only a draft MoU can be signed."))
     gaps = missing_sections(mou)
@@ -314,6 +328,16 @@ def sign(*, acting_user: Any, mou: Mou, signed_on: date, expected_version: int) 
     latest = mou.document.latest
     if latest is None or latest.status not in (VersionStatus.FINAL, VersionStatus.VALIDATED):
         raise invalid(None, _("Sign the final text: make the latest version final first."))
+    if not latest.content.startswith(compose(mou, signatories=False)):
+        # What becomes agreements must be what the parties read and signed.
+        raise invalid(
+            None,
+            _(
+                "The sections have changed since version %(n)s: write the text as a new "
+                "version and make it final before signing."
+            )
+            % {"n": latest.number},
+        )
     unsigned = [str(p.organisation) for p in mou.parties.all() if not p.signed_on]
     if unsigned:
         raise invalid(
@@ -334,7 +358,7 @@ def sign(*, acting_user: Any, mou: Mou, signed_on: date, expected_version: int) 
 def suspend(*, acting_user: Any, mou: Mou, reason: str, expected_version: int) -> Mou:
     """Suspend a signed MoU, and with it the sharing it allowed."""
     require_capability(acting_user, MANAGE)
-    check_version(mou, expected_version)
+    mou = _locked(mou, expected_version)
     if mou.status != MouStatus.SIGNED:
         raise invalid(None, _("Only an MoU in force can be suspended."))
     if not reason.strip():
@@ -347,7 +371,7 @@ def suspend(*, acting_user: Any, mou: Mou, reason: str, expected_version: int) -
 @transaction.atomic
 def reinstate(*, acting_user: Any, mou: Mou, reason: str, expected_version: int) -> Mou:
     require_capability(acting_user, MANAGE)
-    check_version(mou, expected_version)
+    mou = _locked(mou, expected_version)
     if mou.status != MouStatus.SUSPENDED:
         raise invalid(None, _("Only a suspended MoU can be reinstated."))
     if mou.ends_on and mou.ends_on < timezone.localdate():
@@ -368,7 +392,10 @@ def expire_lapsed(*, acting_user: Any = None, today: date | None = None) -> int:
     ).select_related("document")
     count = 0
     for mou in lapsed:
-        _change_status(acting_user, mou, MouStatus.EXPIRED, _("Term over."))
+        # Run by the task, with no user: the reason is kept in the platform's language.
+        with translation.override(settings.LANGUAGE_CODE):
+            reason = _("Term over.")
+        _change_status(acting_user, mou, MouStatus.EXPIRED, reason)
         for clause in mou.clauses.select_related("agreement"):
             if clause.agreement is not None:
                 lapse_agreement(agreement=clause.agreement, status=AgreementStatus.EXPIRED)

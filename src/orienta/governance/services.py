@@ -69,9 +69,11 @@ def save_record(
     acting_user: Any,
     action: str,
     expected_version: int | None = None,
+    links: dict[str, tuple[list[str], list[str]]] | None = None,
 ) -> models.Model:
     """Set `fields` from `values` on `instance`, save it and audit what changed (`action` is the
-    `governance.<object>` prefix; `.created` or `.changed` is added)."""
+    `governance.<object>` prefix; `.created` or `.changed` is added). `links` gives the
+    many-to-many changes the caller is about to make, {name: (before ids, after ids)}."""
     fields = list(fields)
     creating = instance._state.adding
     if not creating:
@@ -85,13 +87,21 @@ def save_record(
     if creating and hasattr(instance, "created_by_id"):
         instance.created_by = acting_user  # type: ignore[attr-defined]
     instance.save()
+    changes: dict[str, Any] = diff(before, snapshot(instance, fields))
+    for name, (old, new) in (links or {}).items():
+        if sorted(old) != sorted(new):
+            changes[name] = [sorted(old), sorted(new)]
     record(
         f"{action}.{'created' if creating else 'changed'}",
         actor=acting_user,
         target=instance,
-        changes=diff(before, snapshot(instance, fields)),
+        changes=changes,
     )
     return instance
+
+
+def _ids(objects: Iterable[Any]) -> list[str]:
+    return [str(getattr(o, "pk", o)) for o in objects]
 
 
 # --- Committees and members -------------------------------------------------------------------
@@ -220,6 +230,13 @@ def save_event(
     require_capability(acting_user, MANAGE)
     if documents and any(d.committee_id != committee.pk for d in documents):
         raise invalid("documents", _("Choose documents of this committee."))
+    held_on = values.get("held_on", event.held_on if event else None)
+    if values.get("status") == "held" and held_on and held_on > timezone.localdate():
+        raise invalid("status", _("An event in the future has not been held yet."))
+    links = {}
+    if documents is not None:
+        before = _ids(event.documents.all()) if event else []
+        links["documents"] = (before, _ids(documents))
     saved: Event = save_record(  # type: ignore[assignment]
         event or Event(committee=committee),
         values,
@@ -227,6 +244,7 @@ def save_event(
         acting_user=acting_user,
         action="governance.event",
         expected_version=expected_version,
+        links=links,
     )
     if documents is not None:
         saved.documents.set(documents)
@@ -272,11 +290,14 @@ def record_attendance(
     check_version(event, expected_version)
     if event.held_on > timezone.localdate():
         raise invalid(None, _("Attendance is recorded once the event has taken place."))
-    present_ids = {int(pk) for pk in present}
+    not_listed = invalid(None, _("Some of the people ticked are not on the list of this event."))
+    try:
+        present_ids = {int(pk) for pk in present}
+    except (TypeError, ValueError):
+        raise not_listed from None
     participants = list(event.participants.all())
-    unknown = present_ids - {p.pk for p in participants}
-    if unknown:
-        raise invalid(None, _("Some of the people ticked are not on the list of this event."))
+    if present_ids - {p.pk for p in participants}:
+        raise not_listed
     for participant in participants:
         participant.attended = participant.pk in present_ids
     Participant.objects.bulk_update(participants, ["attended"])
@@ -344,6 +365,8 @@ def save_priority(
     require_capability(acting_user, MANAGE)
     if not str(values.get("title", "")).strip():
         raise invalid("title", _("Give the priority a title."))
+    if not 1 <= values.get("order", 1) <= 999:
+        raise invalid("order", _("The order is a whole number between 1 and 999."))
     saved = save_record(
         priority or Priority(committee=committee),
         values,
@@ -410,6 +433,10 @@ def save_roadmap_action(
         else (list(action.depends_on.all()) if action else [])
     )
     _check_roadmap(merged, dependencies, action)
+    links = {}
+    if depends_on is not None:
+        before = _ids(action.depends_on.all()) if action else []
+        links["depends_on"] = (before, _ids(depends_on))
     saved: RoadmapAction = save_record(  # type: ignore[assignment]
         action or RoadmapAction(),
         values,
@@ -417,6 +444,7 @@ def save_roadmap_action(
         acting_user=acting_user,
         action="governance.roadmap_action",
         expected_version=expected_version,
+        links=links,
     )
     if depends_on is not None:
         saved.depends_on.set(depends_on)

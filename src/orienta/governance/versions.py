@@ -13,7 +13,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Max, OuterRef, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from orienta.accounts.access import has_capability, require_capability, scope_for
@@ -115,6 +115,17 @@ def _add_version(
     return version
 
 
+def _refuse_signed_mou(document: Document) -> None:
+    """A signed MoU keeps the text that was signed: a change is a new MoU."""
+    if (
+        document.kind == DocumentKind.MOU
+        and Mou.objects.filter(
+            document=document, status__in=["signed", "suspended", "expired"]
+        ).exists()
+    ):
+        raise invalid(None, _("A signed MoU is changed by a new MoU, not edited."))
+
+
 @transaction.atomic
 def new_version(
     *,
@@ -128,6 +139,7 @@ def new_version(
     require_capability(acting_user, MANAGE)
     # Lock the document so two coordinators do not both write "version 3".
     Document.objects.select_for_update().filter(pk=document.pk).first()
+    _refuse_signed_mou(document)
     latest = document.versions.order_by("-number").first()
     if latest is not None and latest.status == VersionStatus.DRAFT:
         raise invalid(None, _("Version %(n)s is still a draft: edit it.") % {"n": latest.number})
@@ -148,6 +160,7 @@ def edit_draft(
 ) -> DocumentVersion:
     require_capability(acting_user, MANAGE)
     check_version(version, expected_version)
+    _refuse_signed_mou(version.document)
     if version.status != VersionStatus.DRAFT:
         raise invalid(
             None, _("This version has left the draft; its text is kept as it was. Start a new one.")
@@ -183,6 +196,8 @@ def advance(
     """Move a version one step along draft → in consultation → final → validated."""
     require_capability(acting_user, MANAGE)
     check_version(version, expected_version)
+    if version.document.versions.filter(number__gt=version.number).exists():
+        raise invalid("status", _("A later version exists: only the latest version moves along."))
     if status not in VERSION_FLOW.get(version.status, ()):
         raise invalid(
             "status",
@@ -290,6 +305,13 @@ def add_comment(
         open_statuses += [VersionStatus.DRAFT, VersionStatus.FINAL]
     if version.status not in open_statuses:
         raise invalid(None, _("This version is not open for comments."))
+    closes = version.consultation_until
+    if closes and closes < timezone.localdate() and not has_capability(acting_user, MANAGE):
+        raise invalid(
+            None,
+            _("The consultation closed on %(day)s; send late comments to the secretariat.")
+            % {"day": formats.date_format(closes, "DATE_FORMAT")},
+        )
     if not text.strip():
         raise invalid("text", _("Write the comment."))
     comment = Comment.objects.create(

@@ -45,6 +45,12 @@ def _validate(values: dict[str, Any], parties: list[Any]) -> None:
         )
 
 
+def defined_elsewhere(agreement: DataSharingAgreement) -> bool:
+    """Whether another module (a signed MoU, in governance) defines the agreement: it is then
+    changed only there, so that the MoU and the sharing it allows never disagree."""
+    return bool(agreement.source)
+
+
 @transaction.atomic
 def save_agreement(
     *,
@@ -59,6 +65,12 @@ def save_agreement(
     every packet it covered (the gates read it on every access). `source` names what defines
     it (a signed MoU, from the governance module)."""
     require_capability(acting_user, "referrals.manage_agreements")
+    if agreement is not None and source is None and defined_elsewhere(agreement):
+        raise ServiceError(
+            _("This agreement is defined by %(source)s: change it there.")
+            % {"source": agreement.source},
+            code="defined_elsewhere",
+        )
     _validate(values, parties)
     creating = agreement is None
     agreement = agreement or DataSharingAgreement(created_by=acting_user)

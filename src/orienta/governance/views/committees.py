@@ -157,11 +157,14 @@ def membership_answer(request: AuthenticatedHttpRequest, pk: Any) -> HttpRespons
         request.user,
         pk=pk,
     )
+    answer = request.POST.get("answer")
     try:
+        if answer not in ("confirm", "decline"):
+            raise ServiceError(_("Confirm or decline the invitation."), code="invalid")
         services.answer_invitation(
             acting_user=request.user,
             membership=seat,
-            accept=request.POST.get("answer") == "confirm",
+            accept=answer == "confirm",
             expected_version=posted_version(request),
         )
     except ServiceError as refused:

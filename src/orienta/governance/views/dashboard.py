@@ -28,6 +28,15 @@ def _committee(request: AuthenticatedHttpRequest, pk: Any) -> tuple[Committee, A
     return committee, visible
 
 
+def _readable(request: AuthenticatedHttpRequest, committee: Committee) -> list[Any]:
+    """The committee and working groups whose records (not only counts) the reader may see."""
+    return list(
+        Committee.objects.visible_to(request.user)
+        .filter(pk__in=indicators.bodies(committee))
+        .values_list("pk", flat=True)
+    )
+
+
 @capability_required(INDICATORS, MANAGE, VIEW)
 def dashboard(request: AuthenticatedHttpRequest, pk: Any = None) -> HttpResponse:
     committee, visible = _committee(request, pk)
@@ -37,7 +46,9 @@ def dashboard(request: AuthenticatedHttpRequest, pk: Any = None) -> HttpResponse
         "can_read": has_capability(request.user, VIEW) or has_capability(request.user, MANAGE),
     }
     if committee is not None:
-        rows = progress.roadmap(committee)
+        # The timeline names actions and owners: for those who may read the committee.
+        readable = committee.pk in _readable(request, committee)
+        rows = progress.roadmap(committee) if readable else []
         items = indicators.process_indicators(committee)
         context |= {
             "indicators": items,
@@ -55,7 +66,8 @@ def dashboard(request: AuthenticatedHttpRequest, pk: Any = None) -> HttpResponse
 @capability_required(INDICATORS, MANAGE, VIEW)
 def progress_report(request: AuthenticatedHttpRequest, pk: Any) -> HttpResponse:
     committee, _visible = _committee(request, pk)
-    return pdf_response(exports.progress_report_pdf(committee), "progress-report.pdf")
+    pdf = exports.progress_report_pdf(committee, _readable(request, committee))
+    return pdf_response(pdf, "progress-report.pdf")
 
 
 urlpatterns: list[URLPattern] = [

@@ -4,11 +4,12 @@ or reinstating it (which brings the referral agreements into force or ends them)
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from django.contrib import messages
 from django.forms.models import model_to_dict
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
@@ -16,7 +17,7 @@ from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from orienta.accounts.access import capability_required, get_object_for_user
+from orienta.accounts.access import capability_required, get_object_for_user, has_capability
 from orienta.core.errors import ServiceError
 from orienta.core.http import AuthenticatedHttpRequest, posted_version, show_on_form
 from orienta.governance import mou as builder
@@ -76,6 +77,8 @@ def mou_detail(request: AuthenticatedHttpRequest, pk: Any) -> HttpResponse:
             "sections": builder.SECTIONS,
             "can_edit": manage,
             "can_manage": can_manage(request),
+            "can_see_agreements": has_capability(request.user, "referrals.view_agreements")
+            or has_capability(request.user, "referrals.manage_agreements"),
             "party_form": PartyForm() if manage else None,
             "clause_form": ClauseForm(mou=mou) if manage else None,
             "can_write": manage,
@@ -125,8 +128,12 @@ def clause_save(request: AuthenticatedHttpRequest, pk: Any) -> HttpResponse:
     mou = _mou_for(request, pk)
     clause = None
     if request.POST.get("clause"):
+        try:
+            clause_id = uuid.UUID(request.POST["clause"])
+        except ValueError:
+            raise Http404("No such clause.") from None
         clause = get_object_for_user(
-            DataSharingClause.objects.filter(mou=mou), request.user, pk=request.POST["clause"]
+            DataSharingClause.objects.filter(mou=mou), request.user, pk=clause_id
         )
     form = ClauseForm(request.POST, mou=mou)
     if form.is_valid():
@@ -190,7 +197,10 @@ def mou_status(request: AuthenticatedHttpRequest, pk: Any) -> HttpResponse:
     try:
         expected = posted_version(request)
         if step == "sign":
-            signed_on = parse_date(request.POST.get("signed_on", "") or "")
+            try:
+                signed_on = parse_date(request.POST.get("signed_on", "") or "")
+            except ValueError:
+                signed_on = None
             if signed_on is None:
                 raise ServiceError(_("Give the date of the signature."), code="invalid")
             builder.sign(
@@ -213,8 +223,8 @@ def mou_status(request: AuthenticatedHttpRequest, pk: Any) -> HttpResponse:
             )
         else:
             raise ServiceError(_("Choose what to do."), code="invalid")
-    except (ServiceError, ValueError) as refused:
-        messages.error(request, str(getattr(refused, "message", refused)))
+    except ServiceError as refused:
+        messages.error(request, str(refused.message))
     return _back(mou)
 
 

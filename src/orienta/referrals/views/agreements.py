@@ -14,7 +14,7 @@ from orienta.audit.services import record_view
 from orienta.core.errors import ServiceError
 from orienta.core.http import AuthenticatedHttpRequest
 from orienta.directory.models import Organisation
-from orienta.referrals.agreements import FIELDS, save_agreement, set_deadline
+from orienta.referrals.agreements import FIELDS, defined_elsewhere, save_agreement, set_deadline
 from orienta.referrals.choices import ReferralUrgency
 from orienta.referrals.forms import AgreementForm
 from orienta.referrals.models import DataSharingAgreement, ResponseDeadline
@@ -42,6 +42,9 @@ def agreement_edit(request: AuthenticatedHttpRequest, pk: Any = None) -> HttpRes
     agreement = (
         get_object_for_user(DataSharingAgreement, request.user, pk=pk) if pk is not None else None
     )
+    if agreement is not None and defined_elsewhere(agreement):
+        # Kept by what defines it (a signed MoU): shown, not edited here.
+        return render(request, "referrals/agreement_detail.html", {"agreement": agreement})
     initial: dict[str, Any] = {}
     if agreement is not None:
         initial = {name: getattr(agreement, name) for name in FIELDS}
