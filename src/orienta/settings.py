@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "orienta.referrals",
     "orienta.returns",
     "orienta.governance",
+    "orienta.knowledge",
     "orienta.api",
 ]
 

@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("orienta.referrals.urls")),
     path("", include("orienta.returns.urls")),
     path("", include("orienta.governance.urls")),
+    path("", include("orienta.knowledge.urls")),
     path("directory/", include("orienta.directory.public_urls")),
     path("api/v1/", api.urls),
     path("api/hsds/", include("orienta.directory.hsds.api")),

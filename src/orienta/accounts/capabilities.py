@@ -102,6 +102,12 @@ CAPABILITIES: dict[str, Promise] = {
     "governance.view_indicators": _(
         "See the process indicators and the progress report of the mechanism's governance"
     ),
+    "knowledge.view": _(
+        "Read the regional knowledge base: entities, dialogues, policies, the mapping matrix"
+    ),
+    "knowledge.edit": _(
+        "Keep the regional knowledge base: entities and their facts, policies, taxonomies"
+    ),
 }
 
 _EVERY_ROLE = {"accounts.view_members", "directory.view_organisations"}
@@ -139,6 +145,7 @@ ROLE_CAPABILITIES: dict[Role, frozenset[str]] = {
             "governance.comment",
             "governance.manage",
             "governance.view_indicators",
+            "knowledge.view",
         }
     ),
     # Reception officers register at the border and hand over; children's files stay with
@@ -188,9 +195,12 @@ ROLE_CAPABILITIES: dict[Role, frozenset[str]] = {
             "returns.view_compliance",
             "returns.view_statistics",
             "governance.view_indicators",
+            "knowledge.view",
         }
     ),
-    Role.POLICY_OFFICER: frozenset(_EVERY_ROLE | {"directory.view_analysis"}),
+    Role.POLICY_OFFICER: frozenset(
+        _EVERY_ROLE | {"directory.view_analysis", "knowledge.view", "knowledge.edit"}
+    ),
     Role.COMMITTEE_MEMBER: frozenset(
         _EVERY_ROLE
         | {

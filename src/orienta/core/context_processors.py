@@ -40,6 +40,7 @@ NAVIGATION: list[tuple[Any, ...]] = [
         "governance.view_indicators",
         ("governance.view", "governance.manage"),
     ),
+    (_("Knowledge base"), "knowledge:entities", "knowledge.view"),
     (_("Organisations"), "directory:organisation_list", "directory.view_organisations"),
     (
         _("Services"),

@@ -14,6 +14,7 @@ from orienta.core.demo import load_demo
 from orienta.core.management.commands.serve import run_gunicorn
 from orienta.core.packs import available
 from orienta.governance.demo import load_demo_governance
+from orienta.knowledge.packs import load_knowledge
 from orienta.referrals.demo import load_demo_referrals
 from orienta.returns.demo import load_demo_returns
 
@@ -44,6 +45,8 @@ class Command(BaseCommand):
         referrals = load_demo_referrals(options["country"])
         movements = load_demo_returns(options["country"])
         committees = load_demo_governance(options["country"])
+        # The regional knowledge base is the same for every country's demo.
+        knowledge = load_knowledge("mena")
         if not options["no_serve"]:
             call_command("collectstatic", interactive=False, verbosity=0)
         url = f"http://{options['host']}:{options['port']}/"
@@ -59,6 +62,10 @@ class Command(BaseCommand):
                 f"Demo governance: {committees} committees, with workshops, documents in "
                 "several versions and their comments, a draft MoU and a roadmap."
             )
+        self.stdout.write(
+            f"Knowledge base (MENA): {knowledge.entities} entities and dialogues, "
+            f"{knowledge.policies} policy instruments."
+        )
         self.stdout.write(f"Password for every account: {password}")
         width = max(len(a.email) for a in accounts)
         for account in accounts:

@@ -1,0 +1,66 @@
+"""The mapping matrix of the terms of reference ("matrice structurée"): each entity against each
+theme, or each region, with filters; as a page (a heatmap with its table) and as CSV."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import QuerySet
+
+from orienta.knowledge.models import Entity, Region, Theme
+
+AXES = ("theme", "region")
+
+
+@dataclass
+class Matrix:
+    axis: str
+    columns: list[Any]
+    rows: list[tuple[Entity, list[bool]]]
+
+    @property
+    def totals(self) -> list[int]:
+        return [sum(marks[i] for _entity, marks in self.rows) for i in range(len(self.columns))]
+
+
+def build(
+    axis: str = "theme",
+    *,
+    kind: str = "",
+    theme: str = "",
+    region: str = "",
+) -> Matrix:
+    """Entities (filtered by kind, and to those classified under a theme or a region) against
+    the themes or the regions."""
+    if axis not in AXES:
+        axis = "theme"
+    entities: QuerySet[Entity] = Entity.objects.prefetch_related("themes", "regions").order_by(
+        "kind", "key"
+    )
+    if kind:
+        entities = entities.filter(kind=kind)
+    if theme:
+        entities = entities.filter(themes__code=theme)
+    if region:
+        entities = entities.filter(regions__code=region)
+    columns = list(Theme.objects.all() if axis == "theme" else Region.objects.all())
+    rows = []
+    for entity in entities.distinct():
+        classified = entity.themes.all() if axis == "theme" else entity.regions.all()
+        held = {item.pk for item in classified}
+        rows.append((entity, [column.pk in held for column in columns]))
+    return Matrix(axis, columns, rows)
+
+
+def as_csv(matrix: Matrix) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["entity", "name_en", "kind", *(column.code for column in matrix.columns)])
+    for entity, marks in matrix.rows:
+        writer.writerow(
+            [entity.key, entity.name_en, entity.kind, *("1" if mark else "0" for mark in marks)]
+        )
+    return out.getvalue()

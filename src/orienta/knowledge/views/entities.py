@@ -1,0 +1,99 @@
+"""Entities and dialogues: the list with its filters, one entity with its sourced facts and its
+member states, and the mapping matrix."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.urls import URLPattern, path
+
+from orienta.accounts.access import capability_required
+from orienta.core.http import AuthenticatedHttpRequest
+from orienta.knowledge import matrix
+from orienta.knowledge.choices import Confidence, EntityKind, FactField
+from orienta.knowledge.models import Entity, Region, Theme
+
+VIEW = "knowledge.view"
+BADGES = {
+    Confidence.VERIFIED: "success",
+    Confidence.SECONDARY: "warning",
+    Confidence.UNVERIFIED: "danger",
+}
+
+
+def _filters(request: AuthenticatedHttpRequest) -> dict[str, str]:
+    kinds, themes = set(EntityKind.values), set(Theme.objects.values_list("code", flat=True))
+    regions = set(Region.objects.values_list("code", flat=True))
+    wanted = {name: request.GET.get(name, "") for name in ("kind", "theme", "region")}
+    return {
+        "kind": wanted["kind"] if wanted["kind"] in kinds else "",
+        "theme": wanted["theme"] if wanted["theme"] in themes else "",
+        "region": wanted["region"] if wanted["region"] in regions else "",
+    }
+
+
+def _choices() -> dict[str, Any]:
+    return {
+        "kinds": EntityKind.choices,
+        "themes": Theme.objects.all(),
+        "regions": Region.objects.all(),
+    }
+
+
+@capability_required(VIEW)
+def entity_list(request: AuthenticatedHttpRequest) -> HttpResponse:
+    chosen = _filters(request)
+    entities = Entity.objects.prefetch_related("themes", "regions").order_by("kind", "key")
+    if chosen["kind"]:
+        entities = entities.filter(kind=chosen["kind"])
+    if chosen["theme"]:
+        entities = entities.filter(themes__code=chosen["theme"])
+    if chosen["region"]:
+        entities = entities.filter(regions__code=chosen["region"])
+    return render(
+        request,
+        "knowledge/entity_list.html",
+        {"entities": entities.distinct(), "chosen": chosen, **_choices()},
+    )
+
+
+@capability_required(VIEW)
+def entity_detail(request: AuthenticatedHttpRequest, key: str) -> HttpResponse:
+    entity = get_object_or_404(Entity.objects.prefetch_related("themes", "regions"), key=key)
+    facts = {fact.field: fact for fact in entity.facts.all()}
+    return render(
+        request,
+        "knowledge/entity.html",
+        {
+            "entity": entity,
+            "sections": [(label, facts.get(value)) for value, label in FactField.choices],
+            "members": entity.members.order_by("role", "country"),
+            "policies": entity.policies.order_by("-year"),
+            "badges": BADGES,
+        },
+    )
+
+
+@capability_required(VIEW)
+def matrix_page(request: AuthenticatedHttpRequest) -> HttpResponse:
+    chosen = _filters(request)
+    axis = request.GET.get("axis", "theme")
+    built = matrix.build(axis, **chosen)
+    if request.GET.get("format") == "csv":
+        response = HttpResponse(matrix.as_csv(built), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="matrix-{built.axis}.csv"'
+        return response
+    return render(
+        request,
+        "knowledge/matrix.html",
+        {"matrix": built, "chosen": chosen, "axis": built.axis, **_choices()},
+    )
+
+
+urlpatterns: list[URLPattern] = [
+    path("knowledge/", entity_list, name="entities"),
+    path("knowledge/matrix/", matrix_page, name="matrix"),
+    path("knowledge/entities/<slug:key>/", entity_detail, name="entity"),
+]
