@@ -95,3 +95,27 @@ def test_unknown_filters_are_ignored(mena, policy_officer, client_for):
         reverse("knowledge:matrix"), {"theme": "nope", "axis": "planet", "kind": "x"}
     )
     assert response.status_code == 200
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["Ligue des États arabes", "ligue des etats", "جامعة الدول العربية", "جامعة", "LAS"],
+)
+def test_search_finds_an_entity_by_its_french_and_arabic_name(query, mena):
+    from orienta.knowledge.search import search
+
+    assert "LAS" in [hit.key for hit in search(query) if hit.kind == "entity"]
+
+
+def test_search_finds_policies_and_tolerates_any_input(mena, policy_officer, outsider, client_for):
+    from orienta.knowledge.search import search
+
+    assert "kampala-declaration-2022" in [hit.key for hit in search("Kampala climate")]
+    assert search("zzzqqq") == [] and search("") == []
+    # The engines' own syntax in a query is only text: no error, the words still match.
+    assert search('"*( -^') == []
+    assert "RABAT-PROCESS" in [hit.key for hit in search('Rabat "process* (-')]
+    url = reverse("knowledge:search")
+    page = client_for(policy_officer).get(url, {"q": "Rabat"}).content.decode()
+    assert "Rabat" in page
+    assert client_for(outsider).get(url, {"q": "Rabat"}).status_code == 403

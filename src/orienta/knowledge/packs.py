@@ -26,6 +26,7 @@ from orienta.knowledge.models import (
     Region,
     Theme,
 )
+from orienta.knowledge.search import reindex
 
 COUNTRY = re.compile(r"^[A-Z]{3}$")
 
@@ -213,6 +214,7 @@ def load_knowledge(name: str, actor: Any = None) -> Loaded:
         object_id=name,
         changes={**vars(done), "fingerprint": fingerprint},
     )
+    reindex()
     return done
 
 

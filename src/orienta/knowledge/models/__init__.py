@@ -1,5 +1,14 @@
 from orienta.knowledge.models.entities import Entity, EntityFact, EntityMember
 from orienta.knowledge.models.policies import PolicyInstrument
+from orienta.knowledge.models.search import SearchEntry
 from orienta.knowledge.models.taxonomy import Region, Theme
 
-__all__ = ["Entity", "EntityFact", "EntityMember", "PolicyInstrument", "Region", "Theme"]
+__all__ = [
+    "Entity",
+    "EntityFact",
+    "EntityMember",
+    "PolicyInstrument",
+    "Region",
+    "SearchEntry",
+    "Theme",
+]

@@ -11,7 +11,7 @@ from django.urls import URLPattern, path
 
 from orienta.accounts.access import capability_required
 from orienta.core.http import AuthenticatedHttpRequest
-from orienta.knowledge import matrix
+from orienta.knowledge import matrix, search
 from orienta.knowledge.choices import Confidence, EntityKind, FactField
 from orienta.knowledge.models import Entity, Region, Theme
 
@@ -92,7 +92,18 @@ def matrix_page(request: AuthenticatedHttpRequest) -> HttpResponse:
     )
 
 
+@capability_required(VIEW)
+def search_page(request: AuthenticatedHttpRequest) -> HttpResponse:
+    query = request.GET.get("q", "").strip()[:200]
+    return render(
+        request,
+        "knowledge/search.html",
+        {"query": query, "hits": search.search(query) if query else []},
+    )
+
+
 urlpatterns: list[URLPattern] = [
+    path("knowledge/search/", search_page, name="search"),
     path("knowledge/", entity_list, name="entities"),
     path("knowledge/matrix/", matrix_page, name="matrix"),
     path("knowledge/entities/<slug:key>/", entity_detail, name="entity"),
