@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.http import HttpRequest, HttpResponseBase
 
@@ -22,6 +24,14 @@ def interface_language() -> str:
     from django.utils import translation
 
     return "en" if (translation.get_language() or "fr").startswith("en") else "fr"
+
+
+def in_language(obj: Any, name: str, language: str | None = None) -> str:
+    """`obj.<name>_en` in English, `obj.<name>_fr` otherwise; whichever of the two is written
+    when the other is empty."""
+    language = language or interface_language()
+    english = getattr(obj, f"{name}_en", "") if language == "en" else ""
+    return str(english or getattr(obj, f"{name}_fr", "") or getattr(obj, f"{name}_en", "") or "")
 
 
 def requested_language(request: HttpRequest) -> str:

@@ -14,6 +14,7 @@ from django.template.loader import render_to_string
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
+from orienta.core.documents import docx_table, html_to_pdf
 from orienta.governance import indicators, progress, text
 from orienta.governance.choices import MemberRole, VersionStatus
 from orienta.governance.models import (
@@ -42,10 +43,7 @@ def generated() -> str:
 
 
 def pdf(template: str, context: dict[str, Any]) -> bytes:
-    from weasyprint import HTML
-
-    # Everything is in the HTML (embedded CSS, inline SVG, no web font): no base URL needed.
-    return bytes(HTML(string=render_to_string(template, context)).write_pdf())
+    return html_to_pdf(render_to_string(template, context))
 
 
 # --- Document versions ------------------------------------------------------------------------
@@ -108,18 +106,6 @@ def version_pdf(version: DocumentVersion) -> bytes:
     )
 
 
-def _docx_table(doc: Any, header: list[str], rows: list[list[str]]) -> None:
-    table = doc.add_table(rows=1, cols=len(header))
-    table.style = "Table Grid"
-    for cell, value in zip(table.rows[0].cells, header, strict=True):
-        cell.text = value
-        for run in cell.paragraphs[0].runs:
-            run.bold = True
-    for values in rows:
-        for cell, value in zip(table.add_row().cells, values, strict=True):
-            cell.text = value
-
-
 def version_docx(version: DocumentVersion) -> bytes:
     from docx import Document as WordDocument
 
@@ -135,9 +121,9 @@ def version_docx(version: DocumentVersion) -> bytes:
     if block.mark:
         section.header.paragraphs[0].add_run(block.mark.upper()).bold = True
     doc.add_heading(block.title, level=0)
-    _docx_table(doc, [_("Item"), _("Content")], [list(fact) for fact in block.facts])
+    docx_table(doc, [_("Item"), _("Content")], [list(fact) for fact in block.facts])
     doc.add_heading(_("Version history"), level=2)
-    _docx_table(
+    docx_table(
         doc,
         [_("Version"), _("Status"), _("Date"), _("What changed")],
         [list(h) for h in block.history],

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from orienta.accounts.access import has_capability, require_capability
 from orienta.audit.services import diff, record, snapshot
 from orienta.core.errors import ConflictError, ServiceError
-from orienta.governance.choices import ActionStatus, RoadmapStatus
+from orienta.governance.choices import ActionStatus, EventStatus, RoadmapStatus
 from orienta.governance.models import (
     ActionItem,
     Committee,
@@ -231,7 +231,7 @@ def save_event(
     if documents and any(d.committee_id != committee.pk for d in documents):
         raise invalid("documents", _("Choose documents of this committee."))
     held_on = values.get("held_on", event.held_on if event else None)
-    if values.get("status") == "held" and held_on and held_on > timezone.localdate():
+    if values.get("status") == EventStatus.HELD and held_on and held_on > timezone.localdate():
         raise invalid("status", _("An event in the future has not been held yet."))
     links = {}
     if documents is not None:
@@ -301,7 +301,7 @@ def record_attendance(
     for participant in participants:
         participant.attended = participant.pk in present_ids
     Participant.objects.bulk_update(participants, ["attended"])
-    event.status = "held"
+    event.status = EventStatus.HELD
     event.version += 1
     event.save(update_fields=["status", "version"])
     record(

@@ -26,6 +26,19 @@ class Matrix:
         return [sum(marks[i] for _entity, marks in self.rows) for i in range(len(self.columns))]
 
 
+def filtered(*, kind: str = "", theme: str = "", region: str = "") -> QuerySet[Entity]:
+    """Entities of a kind, classified under a theme, covering a region (each filter optional),
+    with their themes and regions."""
+    entities = Entity.objects.prefetch_related("themes", "regions").order_by("kind", "key")
+    if kind:
+        entities = entities.filter(kind=kind)
+    if theme:
+        entities = entities.filter(themes__code=theme)
+    if region:
+        entities = entities.filter(regions__code=region)
+    return entities.distinct()
+
+
 def build(
     axis: str = "theme",
     *,
@@ -37,18 +50,10 @@ def build(
     the themes or the regions."""
     if axis not in AXES:
         axis = "theme"
-    entities: QuerySet[Entity] = Entity.objects.prefetch_related("themes", "regions").order_by(
-        "kind", "key"
-    )
-    if kind:
-        entities = entities.filter(kind=kind)
-    if theme:
-        entities = entities.filter(themes__code=theme)
-    if region:
-        entities = entities.filter(regions__code=region)
+    entities = filtered(kind=kind, theme=theme, region=region)
     columns = list(Theme.objects.all() if axis == "theme" else Region.objects.all())
     rows = []
-    for entity in entities.distinct():
+    for entity in entities:
         classified = entity.themes.all() if axis == "theme" else entity.regions.all()
         held = {item.pk for item in classified}
         rows.append((entity, [column.pk in held for column in columns]))

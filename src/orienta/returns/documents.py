@@ -20,6 +20,7 @@ from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from orienta.core.documents import docx_table, html_to_pdf
 from orienta.referrals import pathway
 from orienta.referrals.pathway import (
     BLUE,
@@ -405,31 +406,11 @@ def protocol_html(protocol: Protocol, language: str) -> str:
         return render_to_string(PROTOCOL_TEMPLATE, context)
 
 
-def _pdf(html: str) -> bytes:
-    from weasyprint import HTML
-
-    # Everything is in the HTML (embedded CSS, inline SVG, no web font): no base URL needed.
-    return bytes(HTML(string=html).write_pdf())
-
-
 def protocol_pdf(protocol: Protocol, language: str) -> bytes:
-    return _pdf(protocol_html(protocol, language))
+    return html_to_pdf(protocol_html(protocol, language))
 
 
 # --- Protocol as DOCX -------------------------------------------------------------------------
-
-
-def _docx_table(doc: Any, header: list[str], rows: list[list[str]]) -> Any:
-    table = doc.add_table(rows=1, cols=len(header))
-    table.style = "Table Grid"
-    for cell, value in zip(table.rows[0].cells, header, strict=True):
-        cell.text = value
-        for run in cell.paragraphs[0].runs:
-            run.bold = True
-    for values in rows:
-        for cell, value in zip(table.add_row().cells, values, strict=True):
-            cell.text = value
-    return table
 
 
 def _docx_marks(doc: Any, document: ProtocolDocument) -> None:
@@ -461,20 +442,20 @@ def _docx_rule(doc: Any, rule: RuleRow) -> None:
         rows.append([_("Confirmation"), rule.confirmation])
     if rule.source:
         rows.append([_("Source"), rule.source])
-    _docx_table(doc, [_("Item"), _("Content")], rows)
+    docx_table(doc, [_("Item"), _("Content")], rows)
 
 
 def _docx_workflow(doc: Any, document: ProtocolDocument) -> None:
     if not document.workflow:
         return
     doc.add_heading(_("Workflow, step by step"), level=1)
-    _docx_table(
+    docx_table(
         doc,
         ["#", _("Step"), _("Responsible")],
         [[str(s.number), s.text, "\n".join(s.who)] for s in document.workflow],
     )
     doc.add_heading(_("Responsibilities of each stakeholder at each step"), level=2)
-    _docx_table(
+    docx_table(
         doc,
         [_("Stakeholder"), *(str(s.number) for s in document.workflow)],
         [[s.name, *("✓" if mark else "" for mark in s.marks)] for s in document.stakeholders],
@@ -492,7 +473,7 @@ def protocol_docx(protocol: Protocol, language: str) -> bytes:
         doc.core_properties.language = language
         doc.add_heading(document.title, level=0)
         _docx_marks(doc, document)
-        _docx_table(doc, [_("Item"), _("Content")], [list(fact) for fact in document.facts])
+        docx_table(doc, [_("Item"), _("Content")], [list(fact) for fact in document.facts])
         if document.summary:
             doc.add_heading(_("Summary"), level=1)
             doc.add_paragraph(document.summary)
@@ -736,7 +717,7 @@ def sop_html(ruleset: SopRuleSet, language: str) -> str:
 
 
 def sop_pdf(ruleset: SopRuleSet, language: str) -> bytes:
-    return _pdf(sop_html(ruleset, language))
+    return html_to_pdf(sop_html(ruleset, language))
 
 
 __all__ = [

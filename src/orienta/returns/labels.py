@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.utils.translation import gettext_lazy
 
-from orienta.core.i18n import interface_language
+# in_language is read from here by the returns modules; it lives in core, shared by every app.
+from orienta.core.i18n import in_language, interface_language
 from orienta.returns.models import DeportingCountry
+
+__all__ = ["LANGUAGES", "RECEIVING_COUNTRIES", "country_names", "in_language"]
 
 LANGUAGES = ("fr", "en")
 # Receiving countries have no DeportingCountry row of their own.
@@ -16,13 +17,6 @@ RECEIVING_COUNTRIES = {
     "CM": gettext_lazy("Cameroon"),
     "BF": gettext_lazy("Burkina Faso"),
 }
-
-
-def in_language(obj: Any, name: str, language: str | None = None) -> str:
-    """`obj.<name>_en` in English, `obj.<name>_fr` otherwise (and when the English is empty)."""
-    language = language or interface_language()
-    english = getattr(obj, f"{name}_en", "") if language == "en" else ""
-    return str(english or getattr(obj, f"{name}_fr") or "")
 
 
 def country_names(language: str | None = None) -> dict[str, str]:

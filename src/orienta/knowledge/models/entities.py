@@ -5,17 +5,11 @@ from __future__ import annotations
 import uuid
 
 from django.db import models
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from orienta.core.i18n import in_language, interface_language
 from orienta.knowledge.choices import Confidence, EntityKind, FactField, MemberRole
 from orienta.knowledge.models.sources import Sourced
-
-
-def _in_language(obj: models.Model, name: str) -> str:
-    language = (get_language() or "fr")[:2]
-    value = getattr(obj, f"{name}_{language}", "") if language in ("en", "fr", "ar") else ""
-    return str(value or getattr(obj, f"{name}_fr", "") or getattr(obj, f"{name}_en", ""))
 
 
 class Entity(models.Model):
@@ -62,11 +56,11 @@ class Entity(models.Model):
 
     @property
     def name(self) -> str:
-        return _in_language(self, "name")
+        return in_language(self, "name")
 
     @property
     def acronym(self) -> str:
-        return _in_language(self, "acronym") or self.acronym_en
+        return in_language(self, "acronym") or self.acronym_en
 
 
 class EntityFact(Sourced):
@@ -95,12 +89,12 @@ class EntityFact(Sourced):
 
     @property
     def text(self) -> str:
-        return _in_language(self, "text")
+        return in_language(self, "text")
 
     @property
     def caveats_shown(self) -> list[tuple[str, str]]:
         """The caveats in the interface language, with their confidence."""
-        language = (get_language() or "fr")[:2]
+        language = interface_language()
         return [
             (str(c.get(language) or c.get("fr") or c.get("en", "")), c.get("confidence", ""))
             for c in self.caveats

@@ -8,8 +8,8 @@ import uuid
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from orienta.core.i18n import in_language
 from orienta.knowledge.choices import PolicyLevel, PolicyStatus, PolicyType
-from orienta.knowledge.models.entities import _in_language
 from orienta.knowledge.models.sources import Sourced
 
 
@@ -55,8 +55,8 @@ class PolicyInstrument(Sourced):
 
     @property
     def title(self) -> str:
-        return _in_language(self, "title")
+        return in_language(self, "title")
 
     @property
     def summary(self) -> str:
-        return _in_language(self, "summary")
+        return in_language(self, "summary")

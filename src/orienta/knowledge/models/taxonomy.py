@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from django.db import models
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+
+from orienta.core.i18n import in_language
 
 
 class Labelled(models.Model):
@@ -25,9 +26,8 @@ class Labelled(models.Model):
 
     @property
     def label(self) -> str:
-        """The label in the interface language (French, English, or Arabic when it exists)."""
-        language = (get_language() or "fr")[:2]
-        return str(getattr(self, f"label_{language}", "") or self.label_fr or self.label_en)
+        """The label in the interface language."""
+        return in_language(self, "label")
 
 
 class Theme(Labelled):

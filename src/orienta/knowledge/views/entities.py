@@ -45,17 +45,10 @@ def _choices() -> dict[str, Any]:
 @capability_required(VIEW)
 def entity_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     chosen = _filters(request)
-    entities = Entity.objects.prefetch_related("themes", "regions").order_by("kind", "key")
-    if chosen["kind"]:
-        entities = entities.filter(kind=chosen["kind"])
-    if chosen["theme"]:
-        entities = entities.filter(themes__code=chosen["theme"])
-    if chosen["region"]:
-        entities = entities.filter(regions__code=chosen["region"])
     return render(
         request,
         "knowledge/entity_list.html",
-        {"entities": entities.distinct(), "chosen": chosen, **_choices()},
+        {"entities": matrix.filtered(**chosen), "chosen": chosen, **_choices()},
     )
 
 
