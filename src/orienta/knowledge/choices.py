@@ -75,3 +75,8 @@ class Hazard(models.TextChoices):
     SUDDEN_ONSET = "sudden_onset", _("Sudden-onset hazard")
     SLOW_ONSET = "slow_onset", _("Slow-onset hazard")
     ENVIRONMENTAL_DEGRADATION = "environmental_degradation", _("Environmental degradation")
+
+
+class BriefStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    FINAL = "final", _("Final")

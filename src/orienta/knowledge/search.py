@@ -1,4 +1,4 @@
-"""Full-text search across entities and policies, in French, English and Arabic.
+"""Full-text search across entities, policies and briefs, in French, English and Arabic.
 
 Text is folded the same way when indexed and when searched: Unicode compatibility form, accents
 and Arabic vowel marks removed, the forms of alif made one, lower case — so "Ligue des Etats
@@ -15,7 +15,7 @@ from typing import Any
 
 from django.db import connection, transaction
 
-from orienta.knowledge.models import Entity, PolicyInstrument, SearchEntry
+from orienta.knowledge.models import BriefVersion, Entity, PolicyInstrument, SearchEntry
 
 LIMIT = 50
 _ALIF = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ـ": None})
@@ -50,17 +50,44 @@ def _policy_text(policy: PolicyInstrument) -> str:
     return fold(" ".join(p for p in parts if p))
 
 
+def _brief_entries() -> list[SearchEntry]:
+    """The latest version of each brief: its sections in both languages and the names."""
+    latest = BriefVersion.objects.select_related("brief__entity").order_by("brief_id", "-number")
+    entries, seen = [], set()
+    for version in latest:
+        if version.brief_id in seen:
+            continue
+        seen.add(version.brief_id)
+        entity = version.brief.entity
+        parts = [entity.name_en, entity.name_fr, entity.name_ar, entity.acronym_en]
+        for section in version.sections:
+            parts += [section.get("en", ""), section.get("fr", "")]
+        entries.append(
+            SearchEntry(
+                kind="brief",
+                key=entity.key,
+                title=entity.name_en,
+                document=fold(" ".join(p for p in parts if p)),
+            )
+        )
+    return entries
+
+
 @transaction.atomic
 def reindex() -> int:
     """Rebuild the index from the records (a few hundred rows: whole, after each load or edit)."""
     SearchEntry.objects.all().delete()
-    entries = [
-        SearchEntry(kind="entity", key=e.key, title=e.name_en, document=_entity_text(e))
-        for e in Entity.objects.prefetch_related("facts")
-    ] + [
-        SearchEntry(kind="policy", key=p.key, title=p.title_en[:500], document=_policy_text(p))
-        for p in PolicyInstrument.objects.all()
-    ]
+    entries = (
+        [
+            SearchEntry(kind="entity", key=e.key, title=e.name_en, document=_entity_text(e))
+            for e in Entity.objects.prefetch_related("facts")
+        ]
+        + [
+            SearchEntry(kind="policy", key=p.key, title=p.title_en[:500], document=_policy_text(p))
+            for p in PolicyInstrument.objects.all()
+        ]
+        + _brief_entries()
+    )
     SearchEntry.objects.bulk_create(entries)
     if connection.vendor == "sqlite":
         with connection.cursor() as cursor:

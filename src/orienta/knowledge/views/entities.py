@@ -8,10 +8,12 @@ from typing import Any
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import URLPattern, path
+from django.utils.translation import override
 
-from orienta.accounts.access import capability_required
-from orienta.core.http import AuthenticatedHttpRequest
-from orienta.knowledge import matrix, search
+from orienta.accounts.access import capability_required, has_capability
+from orienta.core.http import AuthenticatedHttpRequest, pdf_response
+from orienta.core.i18n import requested_language
+from orienta.knowledge import exports, matrix, search
 from orienta.knowledge.choices import Confidence, EntityKind, FactField
 from orienta.knowledge.models import Entity, Region, Theme
 
@@ -48,7 +50,12 @@ def entity_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(
         request,
         "knowledge/entity_list.html",
-        {"entities": matrix.filtered(**chosen), "chosen": chosen, **_choices()},
+        {
+            "entities": matrix.filtered(**chosen),
+            "chosen": chosen,
+            **_choices(),
+            "can_edit": has_capability(request.user, "knowledge.edit"),
+        },
     )
 
 
@@ -65,6 +72,7 @@ def entity_detail(request: AuthenticatedHttpRequest, key: str) -> HttpResponse:
             "members": entity.members.order_by("role", "country"),
             "policies": entity.policies.order_by("-year"),
             "badges": BADGES,
+            "can_edit": has_capability(request.user, "knowledge.edit"),
         },
     )
 
@@ -74,10 +82,25 @@ def matrix_page(request: AuthenticatedHttpRequest) -> HttpResponse:
     chosen = _filters(request)
     axis = request.GET.get("axis", "theme")
     built = matrix.build(axis, **chosen)
-    if request.GET.get("format") == "csv":
+    wanted = request.GET.get("format")
+    if wanted == "csv":
         response = HttpResponse(matrix.as_csv(built), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="matrix-{built.axis}.csv"'
         return response
+    if wanted in ("xlsx", "pdf"):
+        language = exports.document_language(requested_language(request))
+        if wanted == "xlsx":
+            response = HttpResponse(
+                exports.matrix_xlsx(built, language=language), content_type=exports.XLSX
+            )
+            response["Content-Disposition"] = (
+                f'attachment; filename="matrix-{built.axis}-{language}.xlsx"'
+            )
+            return response
+        with override(language):
+            described = exports.describe_filters(**chosen)
+        pdf = exports.matrix_pdf(built, described, language=language)
+        return pdf_response(pdf, f"matrix-{built.axis}-{language}.pdf")
     return render(
         request,
         "knowledge/matrix.html",

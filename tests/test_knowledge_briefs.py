@@ -1,0 +1,303 @@
+"""Standard briefs: written from the data with the seed's sections for entities and dialogues,
+the completeness check that blocks "final", versions (frozen once final, compared), PDF and Word
+in French and English, search, audit, and who may do what."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.conf import settings
+from django.test import Client
+from django.urls import reverse
+from django.utils import translation
+
+from orienta.accounts.roles import Role
+from orienta.audit.models import AuditEvent
+from orienta.core.errors import ConflictError, ServiceError
+from orienta.knowledge import briefs, search
+from orienta.knowledge.brief_documents import brief_docx, brief_pdf
+from orienta.knowledge.choices import BriefStatus
+from orienta.knowledge.models import Brief, Entity
+from orienta.knowledge.packs import load_knowledge
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def mena(db):
+    return load_knowledge("mena")
+
+
+@pytest.fixture
+def policy_officer(make_user, organisation):
+    return make_user("policy@a.example", organisation, Role.POLICY_OFFICER)
+
+
+@pytest.fixture
+def analyst(make_user, organisation):
+    return make_user("analyst@a.example", organisation, Role.ANALYST)
+
+
+@pytest.fixture
+def league(mena):
+    return Entity.objects.get(key="LAS")
+
+
+def _complete(version) -> dict[str, dict[str, str]]:
+    """Texts for every section still empty, in both languages."""
+    return {
+        section["code"]: {
+            "fr": section["fr"] or f"Texte de la section {section['code']}.",
+            "en": section["en"] or f"Text of the {section['code']} section.",
+        }
+        for section in version.sections
+    }
+
+
+def test_an_entity_brief_has_the_seed_sections_written_from_the_facts(league, policy_officer):
+    version = briefs.write_from_data(acting_user=policy_officer, entity=league)
+    codes = [section["code"] for section in version.sections]
+    assert codes == [section.code for section in briefs.ENTITY_SECTIONS]
+    mandate = version.sections[0]
+    fact = league.facts.get(field="mandate")
+    assert fact.text_fr.split()[0] in mandate["fr"] and fact.text_en.split()[0] in mandate["en"]
+    assert mandate["sources"] and mandate["sources"][0]["confidence"] == fact.confidence
+    # The League's Arab declaration is listed among its policies, in each language.
+    policies = next(s for s in version.sections if s["code"] == "policies")
+    assert league.policies.get().title_en in policies["en"]
+    assert version.profile["name"]["ar"] == "جامعة الدول العربية"
+    assert len(version.profile["members"]) == 22
+    assert AuditEvent.objects.filter(action="knowledge.brief.version_created").count() == 1
+
+
+def test_a_dialogue_gets_the_dialogue_brief(mena, policy_officer):
+    rabat = Entity.objects.get(key="RABAT-PROCESS")
+    version = briefs.write_from_data(acting_user=policy_officer, entity=rabat)
+    assert [s["code"] for s in version.sections] == [s.code for s in briefs.DIALOGUE_SECTIONS]
+    with translation.override("en"):
+        titles = [str(section.title) for section in briefs.DIALOGUE_SECTIONS]
+    assert "Financial model" in titles and "Member states and five-year priorities" in titles
+
+
+def test_the_completeness_check_blocks_final_until_every_section_is_written(league, policy_officer):
+    version = briefs.write_from_data(acting_user=policy_officer, entity=league)
+    missing = {item.code: item.languages for item in briefs.missing_sections(version)}
+    assert missing["recommendations"] == ["fr", "en"]
+    assert "mandate_governance" not in missing
+    with pytest.raises(ServiceError) as refused:
+        briefs.mark_final(acting_user=policy_officer, version=version, expected_version=1)
+    assert "recommendations" in refused.value.details["missing"]
+    version.refresh_from_db()
+    assert version.status == BriefStatus.DRAFT
+    # One language is not enough: the brief is published in French and English.
+    texts = _complete(version)
+    texts["recommendations"]["en"] = ""
+    version = briefs.edit_draft(
+        acting_user=policy_officer,
+        version=version,
+        texts=texts,
+        change_summary="",
+        expected_version=1,
+    )
+    assert [(m.code, m.languages) for m in briefs.missing_sections(version)] == [
+        ("recommendations", ["en"])
+    ]
+    with pytest.raises(ServiceError):
+        briefs.mark_final(acting_user=policy_officer, version=version, expected_version=2)
+    briefs.edit_draft(
+        acting_user=policy_officer,
+        version=version,
+        texts={"recommendations": {"en": "Engage the League's migration department."}},
+        change_summary="Recommendations",
+        expected_version=2,
+    )
+    version.refresh_from_db()
+    final = briefs.mark_final(acting_user=policy_officer, version=version, expected_version=3)
+    assert final.status == BriefStatus.FINAL and final.final_on
+    brief = Brief.objects.get(entity=league)
+    assert (brief.current_number, brief.current_status, brief.current_missing) == (1, "final", 0)
+
+
+def test_a_final_version_is_frozen_and_the_next_says_what_changed(league, policy_officer):
+    version = briefs.write_from_data(acting_user=policy_officer, entity=league)
+    version = briefs.edit_draft(
+        acting_user=policy_officer,
+        version=version,
+        texts=_complete(version),
+        change_summary="",
+        expected_version=1,
+    )
+    briefs.mark_final(acting_user=policy_officer, version=version, expected_version=2)
+    version.refresh_from_db()
+    with pytest.raises(ServiceError):
+        briefs.edit_draft(
+            acting_user=policy_officer,
+            version=version,
+            texts={"data": {"fr": "Autre"}},
+            change_summary="",
+            expected_version=version.version,
+        )
+    with pytest.raises(ServiceError) as refused:
+        briefs.write_from_data(acting_user=policy_officer, entity=league)
+    assert refused.value.details["field"] == "change_summary"
+    second = briefs.write_from_data(
+        acting_user=policy_officer, entity=league, change_summary="Data of December"
+    )
+    assert second.number == 2 and second.status == BriefStatus.DRAFT
+    # Version 1 keeps the texts written in it; version 2 starts again from the data.
+    version.refresh_from_db()
+    assert version.sections[-1]["fr"].startswith("Texte")
+    assert second.sections[-1]["fr"] == ""
+
+
+def test_a_stale_edit_is_a_conflict(league, policy_officer):
+    version = briefs.write_from_data(acting_user=policy_officer, entity=league)
+    briefs.edit_draft(
+        acting_user=policy_officer,
+        version=version,
+        texts={"data": {"fr": "Un"}},
+        change_summary="",
+        expected_version=1,
+    )
+    with pytest.raises(ConflictError):
+        briefs.edit_draft(
+            acting_user=policy_officer,
+            version=version,
+            texts={"data": {"fr": "Deux"}},
+            change_summary="",
+            expected_version=1,
+        )
+
+
+def test_pdf_and_word_in_french_and_english(league, policy_officer):
+    from docx import Document as WordDocument
+    from pypdf import PdfReader
+
+    version = briefs.write_from_data(acting_user=policy_officer, entity=league)
+    english = "".join(
+        page.extract_text() for page in PdfReader(io.BytesIO(brief_pdf(version, "en"))).pages
+    )
+    assert "Mandate, governance and coverage" in english and "League of Arab States" in english
+    french = "".join(
+        page.extract_text() for page in PdfReader(io.BytesIO(brief_pdf(version, "fr"))).pages
+    )
+    assert "Ligue des" in french
+    fonts = {
+        str(font.get("/BaseFont", ""))
+        for page in PdfReader(io.BytesIO(brief_pdf(version, "fr"))).pages
+        for font in (page["/Resources"].get("/Font") or {}).values()
+        for font in [font.get_object()]
+    }
+    assert any("Naskh-Arabic" in name for name in fonts), fonts
+    word = WordDocument(io.BytesIO(brief_docx(version, "en")))
+    headings = [p.text for p in word.paragraphs if p.style.name.startswith("Heading")]
+    assert "8. Recommendations" in headings
+    assert any(p.text == "جامعة الدول العربية" for p in word.paragraphs)
+
+
+def test_search_finds_a_brief_by_what_it_says(league, policy_officer):
+    version = briefs.write_from_data(acting_user=policy_officer, entity=league)
+    briefs.edit_draft(
+        acting_user=policy_officer,
+        version=version,
+        texts={"recommendations": {"fr": "Appuyer l'observatoire zanzibarien des migrations."}},
+        change_summary="",
+        expected_version=1,
+    )
+    hits = search.search("zanzibarien")
+    assert [(hit.kind, hit.key) for hit in hits] == [("brief", "LAS")]
+
+
+# --- Pages ------------------------------------------------------------------------------------
+
+
+def _in_english(client: Client) -> Client:
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    return client
+
+
+def test_the_policy_officer_writes_edits_and_cannot_finalise_an_incomplete_brief(
+    league, policy_officer, client_for
+):
+    client = _in_english(client_for(policy_officer))
+    page = client.get(reverse("knowledge:brief", args=["LAS"]))
+    assert page.status_code == 200 and "Write the brief from the data" in page.content.decode()
+    response = client.post(reverse("knowledge:brief_write", args=["LAS"]))
+    assert response.status_code == 302
+    page = client.get(reverse("knowledge:brief", args=["LAS"]) + "?lang=en").content.decode()
+    assert 'data-testid="missing-sections"' in page and "Recommendations" in page
+    response = client.post(
+        reverse("knowledge:brief_final", args=["LAS", 1]), {"version": "1"}, follow=True
+    )
+    assert "cannot be final" in response.content.decode()
+    edit_url = reverse("knowledge:brief_edit", args=["LAS", 1])
+    assert client.get(edit_url).status_code == 200
+    version = Brief.objects.get(entity=league).versions.get()
+    posted = {"version": "1", "change_summary": "Completed"}
+    for code, texts in _complete(version).items():
+        posted[f"{code}-fr"], posted[f"{code}-en"] = texts["fr"], texts["en"]
+    assert client.post(edit_url, posted).status_code == 302
+    client.post(reverse("knowledge:brief_final", args=["LAS", 1]), {"version": "2"})
+    version.refresh_from_db()
+    assert version.status == BriefStatus.FINAL
+    pdf = client.get(reverse("knowledge:brief_download", args=["LAS", 1, "pdf"]) + "?lang=fr")
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    docx = client.get(reverse("knowledge:brief_download", args=["LAS", 1, "docx"]) + "?lang=en")
+    assert docx.status_code == 200 and docx.content.startswith(b"PK")
+    assert (
+        client.get(reverse("knowledge:brief_download", args=["LAS", 1, "exe"])).status_code == 404
+    )
+    client.post(reverse("knowledge:brief_write", args=["LAS"]), {"change_summary": "Again"})
+    compare = client.get(reverse("knowledge:brief_compare", args=["LAS", 2]) + "?lang=en")
+    assert compare.status_code == 200 and "lines added" in compare.content.decode()
+
+
+def test_a_bad_posted_version_is_a_message_not_an_error(league, policy_officer, client_for):
+    client = _in_english(client_for(policy_officer))
+    client.post(reverse("knowledge:brief_write", args=["LAS"]))
+    response = client.post(
+        reverse("knowledge:brief_final", args=["LAS", 1]), {"version": "x"}, follow=True
+    )
+    assert response.status_code == 200 and "Reload the page" in response.content.decode()
+    assert client.get(reverse("knowledge:brief", args=["LAS"]) + "?v=zz&lang=xx").status_code == 200
+    assert client.get(reverse("knowledge:brief_edit", args=["LAS", 9])).status_code == 404
+
+
+def _urls(number: int = 1) -> dict[str, tuple[str, str]]:
+    return {
+        "list": ("get", reverse("knowledge:briefs")),
+        "page": ("get", reverse("knowledge:brief", args=["LAS"])),
+        "pdf": ("get", reverse("knowledge:brief_download", args=["LAS", number, "pdf"])),
+        "docx": ("get", reverse("knowledge:brief_download", args=["LAS", number, "docx"])),
+        "compare": ("get", reverse("knowledge:brief_compare", args=["LAS", number])),
+        "write": ("post", reverse("knowledge:brief_write", args=["LAS"])),
+        "edit": ("get", reverse("knowledge:brief_edit", args=["LAS", number])),
+        "final": ("post", reverse("knowledge:brief_final", args=["LAS", number])),
+    }
+
+
+READS = {"list", "page", "pdf", "docx", "compare"}
+
+
+@pytest.mark.parametrize("name", sorted(READS | {"write", "edit", "final"}))
+def test_who_reaches_each_brief_url(name, league, policy_officer, analyst, outsider, client_for):
+    briefs.write_from_data(acting_user=policy_officer, entity=league)
+    method, url = _urls()[name]
+    assert getattr(client_for(outsider), method)(url).status_code == 403
+    anonymous = getattr(Client(), method)(url)
+    assert anonymous.status_code == 302 and "/login" in anonymous["Location"]
+    expected = 200 if name in READS else 403
+    assert getattr(client_for(analyst), method)(url).status_code == expected
+    assert getattr(client_for(policy_officer), method)(url).status_code in (200, 302)
+
+
+def test_the_brief_list_reads_a_fixed_number_of_queries(
+    league, policy_officer, client_for, django_assert_max_num_queries
+):
+    for entity in Entity.objects.all()[:5]:
+        briefs.write_from_data(acting_user=policy_officer, entity=entity)
+    client = client_for(policy_officer)
+    with django_assert_max_num_queries(12):
+        page = client.get(reverse("knowledge:briefs"))
+    assert page.status_code == 200 and page.content.decode().count("badge text-bg-") == 5
