@@ -151,3 +151,24 @@ def agreement(organisation: Organisation, provider: Organisation) -> object:
     from tests.referrals_helpers import make_agreement
 
     return make_agreement(organisation, provider)
+
+
+# --- Knowledge base --------------------------------------------------------------------------
+
+
+@pytest.fixture
+def mena(db: None) -> object:
+    """The MENA knowledge pack, as `orienta load_knowledge mena` loads it."""
+    from orienta.knowledge.packs import load_knowledge
+
+    return load_knowledge("mena")
+
+
+@pytest.fixture
+def policy_officer(make_user: Callable[..., User], organisation: Organisation) -> User:
+    return make_user("policy@a.example", organisation, Role.POLICY_OFFICER)
+
+
+@pytest.fixture
+def analyst(make_user: Callable[..., User], organisation: Organisation) -> User:
+    return make_user("analyst@a.example", organisation, Role.ANALYST)

@@ -7,7 +7,6 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from orienta.accounts.roles import Role
 from orienta.audit.models import AuditEvent
 from orienta.knowledge import matrix
 from orienta.knowledge.choices import DIALOGUE_KINDS
@@ -15,16 +14,6 @@ from orienta.knowledge.models import Entity, EntityFact, EntityMember, PolicyIns
 from orienta.knowledge.packs import load_knowledge
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def mena(db):
-    return load_knowledge("mena")
-
-
-@pytest.fixture
-def policy_officer(make_user, organisation):
-    return make_user("policy@a.example", organisation, Role.POLICY_OFFICER)
 
 
 def test_the_pack_has_the_nine_organisations_and_eight_dialogues(mena):
@@ -119,3 +108,8 @@ def test_search_finds_policies_and_tolerates_any_input(mena, policy_officer, out
     page = client_for(policy_officer).get(url, {"q": "Rabat"}).content.decode()
     assert "Rabat" in page
     assert client_for(outsider).get(url, {"q": "Rabat"}).status_code == 403
+
+
+def test_a_policy_issued_by_an_entity_has_no_issuing_country(mena):
+    arab = PolicyInstrument.objects.get(key="arab-declaration-international-migration")
+    assert arab.issuer.key == "LAS" and arab.issuer_country == ""

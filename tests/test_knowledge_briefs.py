@@ -12,31 +12,14 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
-from orienta.accounts.roles import Role
 from orienta.audit.models import AuditEvent
 from orienta.core.errors import ConflictError, ServiceError
 from orienta.knowledge import briefs, search
 from orienta.knowledge.brief_documents import brief_docx, brief_pdf
 from orienta.knowledge.choices import BriefStatus
 from orienta.knowledge.models import Brief, Entity
-from orienta.knowledge.packs import load_knowledge
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def mena(db):
-    return load_knowledge("mena")
-
-
-@pytest.fixture
-def policy_officer(make_user, organisation):
-    return make_user("policy@a.example", organisation, Role.POLICY_OFFICER)
-
-
-@pytest.fixture
-def analyst(make_user, organisation):
-    return make_user("analyst@a.example", organisation, Role.ANALYST)
 
 
 @pytest.fixture
@@ -207,6 +190,10 @@ def test_search_finds_a_brief_by_what_it_says(league, policy_officer):
     )
     hits = search.search("zanzibarien")
     assert [(hit.kind, hit.key) for hit in hits] == [("brief", "LAS")]
+    assert search.search("zanzibarien", kinds=("entity", "policy")) == []
+    both = {(hit.kind, hit.key) for hit in search.search("ligue arabes", kinds=("entity", "brief"))}
+    assert {("entity", "LAS"), ("brief", "LAS")} <= both
+    assert {kind for kind, _key in both} == {"entity", "brief"}
 
 
 # --- Pages ------------------------------------------------------------------------------------

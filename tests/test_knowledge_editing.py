@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from typing import Any
+from unittest import mock
 
 import pytest
 from django.conf import settings
@@ -16,30 +17,13 @@ from django.utils import timezone, translation
 from django.utils.html import escape
 from django.utils.translation import gettext
 
-from orienta.accounts.roles import Role
 from orienta.audit.models import AuditEvent
 from orienta.core.errors import ConflictError, ServiceError
-from orienta.knowledge import services
-from orienta.knowledge.models import Entity, EntityFact, EntityMember, Region, Theme
-from orienta.knowledge.packs import load_knowledge
+from orienta.knowledge import briefs, services, taxonomy
+from orienta.knowledge.models import Entity, EntityFact, EntityMember, Region, SearchEntry, Theme
 from orienta.knowledge.search import search
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def mena(db: None) -> Any:
-    return load_knowledge("mena")
-
-
-@pytest.fixture
-def policy_officer(make_user: Any, organisation: Any) -> Any:
-    return make_user("policy@a.example", organisation, Role.POLICY_OFFICER)
-
-
-@pytest.fixture
-def analyst(make_user: Any, organisation: Any) -> Any:
-    return make_user("analyst@a.example", organisation, Role.ANALYST)
 
 
 @pytest.fixture
@@ -577,10 +561,10 @@ def test_editors_see_the_editing_links_readers_do_not(
 
 
 def test_a_region_is_changed_and_an_unused_one_deleted(mena: Any, policy_officer: Any) -> None:
-    region = services.save_region(
+    region = taxonomy.save_region(
         acting_user=policy_officer, code="levant", label_en="Levant", label_fr="Levant"
     )
-    services.save_region(
+    taxonomy.save_region(
         acting_user=policy_officer,
         region=region,
         code="levant",
@@ -589,7 +573,7 @@ def test_a_region_is_changed_and_an_unused_one_deleted(mena: Any, policy_officer
         countries=["syr", "LBN"],
     )
     assert Region.objects.get(code="levant").countries == ["SYR", "LBN"]
-    services.delete_region(acting_user=policy_officer, region=region)
+    taxonomy.delete_region(acting_user=policy_officer, region=region)
     assert not Region.objects.filter(code="levant").exists()
     events = AuditEvent.objects.filter(action__startswith="knowledge.region.")
     assert list(events.order_by("seq").values_list("action", flat=True)) == [
@@ -609,3 +593,30 @@ def test_a_new_key_moves_the_entity_page_and_its_search_entry(mena: Any, editor:
     assert response["Location"] == reverse("knowledge:entity", args=["ARAB-LEAGUE"])
     assert editor.get(reverse("knowledge:entity", args=["LAS"])).status_code == 404
     assert "ARAB-LEAGUE" in [hit.key for hit in search("ligue des etats arabes")]
+
+
+def test_entity_changes_write_only_their_own_search_entries(mena: Any, policy_officer: Any):
+    league = Entity.objects.get(key="LAS")
+    briefs.write_from_data(acting_user=policy_officer, entity=league)
+    entries = SearchEntry.objects.count()
+    # The whole index is rebuilt by a pack load only; a change writes the entries it touched.
+    with mock.patch("orienta.knowledge.search.reindex", side_effect=AssertionError("rebuilt")):
+        renamed = services.save_entity(
+            acting_user=policy_officer, entity=league, expected_version=1, key="ARAB-LEAGUE"
+        )
+        services.save_fact(
+            acting_user=policy_officer,
+            entity=renamed,
+            field="data",
+            text_en="A regional observatory of labour migration.",
+        )
+        services.save_fact(acting_user=policy_officer, entity=renamed, field="mandate")
+    # The entity's entry and its brief's moved with the key; nothing else was added or lost.
+    moved = SearchEntry.objects.filter(key__in=["LAS", "ARAB-LEAGUE"])
+    assert set(moved.values_list("kind", "key")) == {
+        ("entity", "ARAB-LEAGUE"),
+        ("brief", "ARAB-LEAGUE"),
+    }
+    assert SearchEntry.objects.count() == entries
+    assert "ARAB-LEAGUE" in [hit.key for hit in search("observatory labour")]
+    assert not renamed.facts.filter(field="mandate").exists()

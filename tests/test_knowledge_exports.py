@@ -17,28 +17,16 @@ from django.urls import reverse
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from orienta.accounts.roles import Role
 from orienta.core.documents import html_to_pdf, static_root, vendored_font_url
 from orienta.knowledge import exports, matrix
 from orienta.knowledge.choices import Confidence, FactField
 from orienta.knowledge.models import Entity, EntityFact
-from orienta.knowledge.packs import load_knowledge
 
 pytestmark = pytest.mark.django_db
 
 LEAGUE_AR = "جامعة الدول العربية"
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-results"
 PDFTOPPM = shutil.which("pdftoppm")
-
-
-@pytest.fixture
-def mena(db: None) -> Any:
-    return load_knowledge("mena")
-
-
-@pytest.fixture
-def analyst(make_user: Any, organisation: Any) -> Any:
-    return make_user("analyst@a.example", organisation, Role.ANALYST)
 
 
 @pytest.fixture

@@ -7,38 +7,24 @@ from __future__ import annotations
 import csv
 import io
 from datetime import date
+from unittest import mock
 
 import pytest
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.test import Client
 from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
-from orienta.accounts.roles import Role
 from orienta.audit.models import AuditEvent
-from orienta.knowledge import policies
-from orienta.knowledge.models import Entity, PolicyInstrument, Theme
-from orienta.knowledge.packs import load_knowledge
+from orienta.core.errors import ConflictError, ServiceError
+from orienta.knowledge import policies, policy_columns, policy_io
+from orienta.knowledge.models import Entity, PolicyInstrument, SearchEntry, Theme
 from orienta.knowledge.search import search
 
 pytestmark = pytest.mark.django_db
 
 KAMPALA = "kampala-declaration-2022"
-
-
-@pytest.fixture
-def mena(db):
-    return load_knowledge("mena")
-
-
-@pytest.fixture
-def policy_officer(make_user, organisation):
-    return make_user("policy@a.example", organisation, Role.POLICY_OFFICER)
-
-
-@pytest.fixture
-def analyst(make_user, organisation):
-    return make_user("analyst@a.example", organisation, Role.ANALYST)
 
 
 def as_csv(table: list[list[str]], *, delimiter: str = ",", encoding: str = "utf-8") -> bytes:
@@ -139,7 +125,7 @@ def test_a_policy_import_with_bad_rows_reports_each_with_its_reason_and_imports_
     mena, policy_officer
 ):
     count, kampala = PolicyInstrument.objects.count(), PolicyInstrument.objects.get(key=KAMPALA)
-    result = policies.import_policies(
+    result = policy_io.import_policies(
         acting_user=policy_officer, name="policies.csv", data=as_csv(BAD_FILE)
     )
     assert not result.imported
@@ -174,15 +160,15 @@ def test_the_french_interface_gives_the_reasons_in_a_readable_form(mena, policy_
     from django.utils import translation
 
     with translation.override("fr"):
-        result = policies.import_policies(
+        result = policy_io.import_policies(
             acting_user=policy_officer, name="p.csv", data=as_csv(BAD_FILE[:3])
         )
     assert [(p.row, p.column) for p in result.problems] == [(1, "Remarks"), (3, "TYPE")]
 
 
 def test_an_unreadable_or_empty_file_is_one_problem(mena, policy_officer):
-    broken = policies.import_policies(acting_user=policy_officer, name="p.xlsx", data=b"not a zip")
-    header_only = policies.import_policies(
+    broken = policy_io.import_policies(acting_user=policy_officer, name="p.xlsx", data=b"not a zip")
+    header_only = policy_io.import_policies(
         acting_user=policy_officer, name="p.csv", data=b"key,title_en\n"
     )
     for result in (broken, header_only):
@@ -227,7 +213,7 @@ def test_a_latin1_csv_with_semicolons_is_read(mena, policy_officer):
          "strategy", "data;climate_mobility", "2;23"],
     ]  # fmt: skip
     data = as_csv(table, delimiter=";", encoding="latin-1")
-    result = policies.import_policies(acting_user=policy_officer, name="p.csv", data=data)
+    result = policy_io.import_policies(acting_user=policy_officer, name="p.csv", data=data)
     assert result.imported and result.created == 1
     policy = PolicyInstrument.objects.get(key="strategie-nat")
     assert policy.title_fr == "Stratégie nationale de migration"
@@ -239,7 +225,7 @@ def test_an_xlsx_file_is_read_with_numbers_and_dates_in_cells(mena, policy_offic
         ["key", "title_en", "title_ar", "level", "type", "year", "source_accessed"],
         ["xlsx-law", "A law", "قانون", "national", "law", 2019, date(2024, 5, 6)],
     ]
-    result = policies.import_policies(
+    result = policy_io.import_policies(
         acting_user=policy_officer, name="p.xlsx", data=as_xlsx(table)
     )
     assert result.imported, result.problems
@@ -250,8 +236,6 @@ def test_an_xlsx_file_is_read_with_numbers_and_dates_in_cells(mena, policy_offic
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
 def test_an_export_imports_back_unchanged(fmt, mena, policy_officer):
-    # The pack's loader stores three-letter entity keys (LAS, OIC) as the issuing country too;
-    # the round trip is checked on policies written by the service.
     PolicyInstrument.objects.all().delete()
     policies.save_policy(acting_user=policy_officer, data=full_data())
     policies.save_policy(
@@ -272,23 +256,38 @@ def test_an_export_imports_back_unchanged(fmt, mena, policy_officer):
             source_accessed="",
         ),
     )
-    exported = policies.export_policies(PolicyInstrument.objects.all(), fmt)
-    result = policies.import_policies(acting_user=policy_officer, name=f"p.{fmt}", data=exported)
+    exported = policy_io.export_policies(PolicyInstrument.objects.all(), fmt)
+    result = policy_io.import_policies(acting_user=policy_officer, name=f"p.{fmt}", data=exported)
     assert result.imported, result.problems
     assert (result.created, result.updated, result.unchanged) == (0, 0, 2)
-    assert policies.export_policies(PolicyInstrument.objects.all(), fmt) == exported
+    again = policy_io.export_policies(PolicyInstrument.objects.all(), fmt)
+    assert _content(again, fmt) == _content(exported, fmt)
+
+
+def _content(data: bytes, fmt: str) -> list[list[object]]:
+    """An export's cells (an XLSX file also carries the moment it was saved)."""
+    if fmt == "csv":
+        return list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+    sheet = load_workbook(io.BytesIO(data)).worksheets[0]
+    return [[cell.value for cell in row] for row in sheet.iter_rows()]
+
+
+def test_the_pack_round_trips_unchanged(mena, policy_officer):
+    exported = policy_io.export_policies(PolicyInstrument.objects.all(), "csv")
+    result = policy_io.import_policies(acting_user=policy_officer, name="p.csv", data=exported)
+    assert (result.created, result.updated, result.unchanged) == (0, 0, 6), result.problems
 
 
 def test_the_export_has_the_import_columns_and_no_formulas(mena, policy_officer):
-    assert list(policies.CHECKS) == list(policies.COLUMNS)
+    assert list(policy_columns.CHECKS) == list(policy_io.COLUMNS)
     policies.save_policy(acting_user=policy_officer, data=full_data(title_en="=1+1"))
-    text = policies.export_policies(PolicyInstrument.objects.all(), "csv").decode("utf-8-sig")
+    text = policy_io.export_policies(PolicyInstrument.objects.all(), "csv").decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(text)))
-    assert rows[0] == list(policies.COLUMNS)
+    assert rows[0] == list(policy_io.COLUMNS)
     assert len(rows) == 1 + PolicyInstrument.objects.count()
     assert "'=1+1" in text
     book = load_workbook(
-        io.BytesIO(policies.export_policies(PolicyInstrument.objects.all(), "xlsx"))
+        io.BytesIO(policy_io.export_policies(PolicyInstrument.objects.all(), "xlsx"))
     )
     cells = [cell.value for row in book.worksheets[0].iter_rows() for cell in row]
     assert "=1+1" in cells
@@ -301,7 +300,7 @@ def test_search_finds_an_imported_policy_by_its_french_title(mena, policy_office
         ["title_en", "title_fr", "level", "type"],
         ["Coastal resettlement plan", "Plan de réinstallation côtière", "national", "action_plan"],
     ]
-    result = policies.import_policies(acting_user=policy_officer, name="p.csv", data=as_csv(table))
+    result = policy_io.import_policies(acting_user=policy_officer, name="p.csv", data=as_csv(table))
     assert result.imported
     key = PolicyInstrument.objects.get(title_en="Coastal resettlement plan").key
     assert key in [hit.key for hit in search("reinstallation cotiere") if hit.kind == "policy"]
@@ -311,6 +310,65 @@ def test_search_finds_an_imported_policy_by_its_french_title(mena, policy_office
     )
     assert reverse("knowledge:policy", args=[key]) in page.content.decode()
     assert KAMPALA not in page.content.decode()
+
+
+def test_import_problems_name_the_row_of_the_file_blank_rows_counted(mena, policy_officer):
+    data = b"title_en,level,type\n\nA plan,national,treaty\n"
+    result = policy_io.import_policies(acting_user=policy_officer, name="p.csv", data=data)
+    assert [(p.row, p.column) for p in result.problems] == [(3, "type")]
+
+
+def test_an_import_makes_a_new_version_of_each_policy_it_changes_and_indexes_them_at_once(
+    mena, policy_officer
+):
+    roadmap = policies.save_policy(acting_user=policy_officer, data=full_data())
+    table = [
+        ["key", "title_en", "level", "type"],
+        [KAMPALA, "Kampala, revised", "regional", "declaration"],
+        [roadmap.key, roadmap.title_en, roadmap.level, roadmap.type],
+        ["", "A new plan", "national", "action_plan"],
+    ]
+    with mock.patch("orienta.knowledge.search.index", wraps=policy_io.search.index) as index:
+        result = policy_io.import_policies(
+            acting_user=policy_officer, name="p.csv", data=as_csv(table)
+        )
+    assert (result.created, result.updated, result.unchanged) == (1, 1, 1)
+    versions = dict(PolicyInstrument.objects.values_list("key", "version"))
+    assert (versions[KAMPALA], versions[roadmap.key], versions["a-new-plan"]) == (2, 1, 1)
+    index.assert_called_once()
+    assert {p.key for p in index.call_args.kwargs["policies"]} == {KAMPALA, "a-new-plan"}
+    assert "a-new-plan" in [hit.key for hit in search("new plan")]
+
+
+def test_an_import_racing_another_for_the_same_key_is_refused_not_a_500(
+    mena, policy_officer, client_for
+):
+    count = PolicyInstrument.objects.count()
+    table = [["key", "title_en", "level", "type"], ["raced", "Raced plan", "national", "law"]]
+    write = policy_io.write_policy
+
+    def racing(policy: PolicyInstrument, values: dict[str, object]) -> dict[str, object]:
+        # Another import commits the same key between this one's check and its insert.
+        theirs = PolicyInstrument(key=values["key"], title_en="Theirs", level="national")
+        PolicyInstrument.objects.bulk_create([theirs])
+        return write(policy, values)
+
+    with mock.patch.object(policy_io, "write_policy", side_effect=racing):
+        with pytest.raises(ConflictError) as refused:
+            policy_io.import_policies(acting_user=policy_officer, name="p.csv", data=as_csv(table))
+        assert refused.value.code == "conflict"
+        upload = io.BytesIO(as_csv(table))
+        upload.name = "p.csv"
+        client = client_for(policy_officer)
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+        response = client.post(reverse("knowledge:policy_import"), {"file": upload})
+    assert response.status_code == 200
+    assert (
+        "Someone else imported or created one of these policies at the same time. "
+        "Import the file again."
+    ) in response.content.decode()
+    assert PolicyInstrument.objects.count() == count
+    assert not AuditEvent.objects.filter(action="knowledge.policy.imported").exists()
 
 
 # --- The form ---------------------------------------------------------------------------------
@@ -337,14 +395,62 @@ def test_the_form_creates_and_edits_a_policy_and_audits_it(mena, policy_officer,
     edit = reverse("knowledge:policy_edit", args=[policy.key])
     page = client.get(edit).content.decode()
     assert 'value="2; 23"' in page and 'value="LAS"' in page
+    assert 'name="version" value="1"' in page
     changed = full_data(key=policy.key, title_fr="Nouvelle feuille de route", themes=["data"])
-    assert client.post(edit, form_post(changed)).status_code == 302
+    assert client.post(edit, form_post(changed) | {"version": 1}).status_code == 302
     policy.refresh_from_db()
-    assert policy.title_fr == "Nouvelle feuille de route"
+    assert policy.title_fr == "Nouvelle feuille de route" and policy.version == 2
     assert [t.code for t in policy.themes.all()] == ["data"]
     event = AuditEvent.objects.get(action="knowledge.policy.changed")
     assert set(event.changes) == {"title_fr", "themes"}
     assert event.changes["themes"] == [["climate_mobility", "data"], ["data"]]
+
+
+def test_a_stale_policy_edit_gives_a_conflict_message_and_changes_nothing(
+    mena, policy_officer, client_for
+):
+    policy = policies.save_policy(acting_user=policy_officer, data=full_data())
+    client = client_for(policy_officer)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    edit = reverse("knowledge:policy_edit", args=[policy.key])
+    first = full_data(key=policy.key, title_fr="Première modification")
+    assert client.post(edit, form_post(first) | {"version": 1}).status_code == 302
+    second = full_data(key=policy.key, title_fr="Seconde modification")
+    response = client.post(edit, form_post(second) | {"version": 1})
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Someone changed this record in the meantime. Reload the page and try again." in page
+    # The page keeps the version it was made from: posting it again does not overwrite.
+    assert 'name="version" value="1"' in page
+    policy.refresh_from_db()
+    assert (policy.title_fr, policy.version) == ("Première modification", 2)
+    assert AuditEvent.objects.filter(action="knowledge.policy.changed").count() == 1
+    missing = client.post(edit, form_post(second))
+    assert missing.status_code == 200
+    assert "Reload the page and try again." in missing.content.decode()
+    with pytest.raises(ConflictError):
+        policies.save_policy(
+            acting_user=policy_officer, policy=policy, data=second, expected_version=1
+        )
+    assert PolicyInstrument.objects.get(pk=policy.pk).title_fr == "Première modification"
+
+
+def test_policy_changes_write_only_their_own_search_entries(mena, policy_officer):
+    # The whole index is rebuilt by a pack load only; a change writes the entries it touched.
+    with mock.patch("orienta.knowledge.search.reindex", side_effect=AssertionError("rebuilt")):
+        policy = policies.save_policy(acting_user=policy_officer, data=full_data())
+        policies.save_policy(
+            acting_user=policy_officer,
+            policy=policy,
+            data=full_data(key="roadmap-2024", title_fr="Feuille de route renommée"),
+            expected_version=1,
+        )
+        kampala = PolicyInstrument.objects.get(key=KAMPALA)
+        policies.delete_policy(acting_user=policy_officer, policy=kampala)
+    assert "roadmap-2024" in [hit.key for hit in search("feuille de route renommee")]
+    gone = SearchEntry.objects.filter(kind="policy", key__in=[policy.key, KAMPALA])
+    assert not gone.exists()
+    assert SearchEntry.objects.filter(kind="policy").count() == PolicyInstrument.objects.count()
 
 
 def test_the_form_shows_every_refusal_on_its_field(mena, policy_officer, client_for):
@@ -360,7 +466,6 @@ def test_the_form_shows_every_refusal_on_its_field(mena, policy_officer, client_
 
 
 def test_the_service_refuses_what_the_form_cannot_catch(mena, policy_officer, analyst):
-    from orienta.core.errors import ServiceError
 
     with pytest.raises(ServiceError) as refused:
         policies.save_policy(acting_user=policy_officer, data=full_data(key="new"))
@@ -377,7 +482,7 @@ def test_the_service_refuses_what_the_form_cannot_catch(mena, policy_officer, an
             acting_user=analyst, policy=PolicyInstrument.objects.get(key=KAMPALA)
         )
     with pytest.raises(PermissionDenied):
-        policies.import_policies(acting_user=analyst, name="p.csv", data=b"title_en\nx\n")
+        policy_io.import_policies(acting_user=analyst, name="p.csv", data=b"title_en\nx\n")
 
 
 def test_a_generated_key_is_unique(mena, policy_officer):
@@ -526,6 +631,24 @@ def test_analysts_read_and_export_but_do_not_edit(mena, analyst, client_for):
         reading = reading and "import" not in url
         assert getattr(client, method)(url).status_code == (200 if reading else 403), url
     xlsx = client.get(reverse("knowledge:policies"), {"format": "xlsx"})
-    assert xlsx["Content-Type"] == policies.EXPORT_TYPES["xlsx"]
+    assert xlsx["Content-Type"] == policy_io.EXPORT_TYPES["xlsx"]
     assert 'filename="policies.xlsx"' in xlsx["Content-Disposition"]
     assert PolicyInstrument.objects.filter(key=KAMPALA).exists()
+
+
+def test_a_verified_policy_names_its_source_and_was_not_consulted_in_the_future(
+    mena, policy_officer
+):
+    with pytest.raises(ServiceError) as refused:
+        policies.save_policy(
+            acting_user=policy_officer,
+            data=full_data(confidence="verified", source_reference="", source_url=""),
+        )
+    assert refused.value.details["field"] == "source_reference"
+    with pytest.raises(ServiceError) as refused:
+        policies.save_policy(
+            acting_user=policy_officer, data=full_data(source_accessed="2999-01-01")
+        )
+    assert refused.value.details["field"] == "source_accessed"
+    saved = policies.save_policy(acting_user=policy_officer, data=full_data(confidence="verified"))
+    assert saved.confidence == "verified"

@@ -42,6 +42,13 @@ def posted_version(request: HttpRequest) -> int:
         raise ServiceError(_("Reload the page and try again."), code="invalid") from None
 
 
+def shown_version(request: HttpRequest, version: int) -> str:
+    """The version a page is made from: the record's, or, after a refused post, the one posted
+    (so that a conflict is not silently resolved by posting again)."""
+    posted = request.POST.get("version", "")
+    return posted if posted.isdigit() else str(version)
+
+
 def show_on_form(form: Any, error: Any) -> None:
     """A service's refusal on the field it names (`details["field"]`), or on the whole form."""
     name = error.details.get("field")

@@ -25,6 +25,18 @@ class Problem:
     message: str
 
 
+class Row(list[str]):
+    """The cells of one row, and its number in the file as the person who filled it sees it
+    (the header is row 1): blank rows are left out of what an import reads, but not out of the
+    count, so a problem is reported on the row the person will look at."""
+
+    number: int
+
+    def __init__(self, cells: list[str], number: int) -> None:
+        super().__init__(cells)
+        self.number = number
+
+
 def fold(text: str) -> str:
     """Lower case, no accents, single spaces: how column titles and codes are compared."""
     plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
@@ -57,8 +69,9 @@ def _cell(value: Any) -> str:
 
 def read_table(
     name: str, data: bytes, *, max_rows: int
-) -> tuple[list[str], list[list[str]], list[Problem]]:
-    """Header and rows (each padded to the header's width), or the problem with the file."""
+) -> tuple[list[str], list[Row], list[Problem]]:
+    """Header and rows (each padded to the header's width, with its number in the file), or the
+    problem with the file."""
     if name.lower().endswith(".xlsx"):
         from openpyxl import load_workbook
 
@@ -78,11 +91,12 @@ def read_table(
             values = [[cell.strip() for cell in row] for row in reader]
         except csv.Error:
             return [], [], [Problem(0, "", _("The CSV file cannot be read."))]
-    values = [row for row in values if any(row)]
-    if not values:
+    numbered = [(number, row) for number, row in enumerate(values, start=1) if any(row)]
+    if not numbered:
         return [], [], [Problem(0, "", _("The file is empty."))]
-    if len(values) - 1 > max_rows:
+    if len(numbered) - 1 > max_rows:
         return [], [], [Problem(0, "", _("Too many rows: split the file."))]
-    width = len(values[0])
-    rows = [row + [""] * (width - len(row)) for row in values[1:]]
-    return values[0], rows, []
+    header = numbered[0][1]
+    width = len(header)
+    rows = [Row(row + [""] * (width - len(row)), number) for number, row in numbered[1:]]
+    return header, rows, []

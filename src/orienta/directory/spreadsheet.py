@@ -102,7 +102,7 @@ _STATUSES = {_fold(word): value for word, value in STATUSES.items()}
 Problem = tables.Problem
 
 
-def read_table(name: str, data: bytes) -> tuple[list[str], list[list[str]], list[Problem]]:
+def read_table(name: str, data: bytes) -> tuple[list[str], list[tables.Row], list[Problem]]:
     """Header and rows of the first sheet (XLSX) or of the CSV."""
     return tables.read_table(name, data, max_rows=MAX_ROWS)
 
@@ -128,7 +128,7 @@ def _number(value: str, low: float, high: float) -> float:
 
 def to_pack(
     header: list[str],
-    rows: list[list[str]],
+    rows: list[tables.Row],
     mapping: dict[str, int],
     *,
     country: str,
@@ -147,7 +147,8 @@ def to_pack(
     organisations: dict[str, dict[str, Any]] = {}
     services: list[dict[str, Any]] = []
     areas: dict[str, str] = {}
-    for number, row in enumerate(rows, start=2):
+    for row in rows:
+        number = row.number
 
         def cell(name: str, row: list[str] = row) -> str:
             index = mapping.get(name)

@@ -255,11 +255,11 @@ def _check_version(version: BriefVersion, expected_version: int | None) -> None:
         )
 
 
-def _after_change() -> None:
-    # The index is rebuilt whole (a few hundred rows), in the same transaction as the change.
-    from orienta.knowledge.search import reindex
+def _indexed(entity: Entity) -> None:
+    """The brief's search entry follows its latest version, in the same transaction."""
+    from orienta.knowledge import search
 
-    reindex()
+    search.index(entities=[entity])
 
 
 @transaction.atomic
@@ -268,9 +268,10 @@ def write_from_data(*, acting_user: Any, entity: Entity, change_summary: str = "
     after a final version (saying what changed), or the current draft again (what was edited in
     it is replaced)."""
     require_capability(acting_user, EDIT)
+    # Lock the entity: two editors do not both write "version 3" (or both the first brief),
+    # and an edit of the entity, which rewrites the same search entries, waits its turn.
+    Entity.objects.select_for_update().filter(pk=entity.pk).first()
     brief, _created = Brief.objects.get_or_create(entity=entity)
-    # Lock the brief so two editors do not both write "version 3".
-    Brief.objects.select_for_update().filter(pk=brief.pk).first()
     latest = brief.versions.order_by("-number").first()
     sections, profile = write_sections(entity), write_profile(entity)
     if latest is not None and latest.status == BriefStatus.DRAFT:
@@ -299,7 +300,7 @@ def write_from_data(*, acting_user: Any, entity: Entity, change_summary: str = "
         target=version,
         changes={"entity": entity.key, "number": version.number},
     )
-    _after_change()
+    _indexed(entity)
     return version
 
 
@@ -315,6 +316,7 @@ def edit_draft(
     """Change the sections' texts of a draft (`texts[code][language]`); sections not named keep
     their text."""
     require_capability(acting_user, EDIT)
+    Entity.objects.select_for_update().filter(brief__versions=version.pk).first()
     version = BriefVersion.objects.select_for_update().get(pk=version.pk)
     _check_version(version, expected_version)
     if version.status != BriefStatus.DRAFT:
@@ -335,7 +337,7 @@ def edit_draft(
     record(
         "knowledge.brief.edited", actor=acting_user, target=version, changes={"sections": changed}
     )
-    _after_change()
+    _indexed(version.brief.entity)
     return version
 
 

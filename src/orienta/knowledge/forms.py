@@ -16,14 +16,10 @@ from django.forms.models import model_to_dict
 from django.utils.translation import gettext_lazy as _
 
 from orienta.knowledge.choices import Confidence
+from orienta.knowledge.members import MEMBER_FIELDS
 from orienta.knowledge.models import Entity, EntityFact, EntityMember, Region, Theme
-from orienta.knowledge.services import (
-    ENTITY_FIELDS,
-    ENTITY_LINKS,
-    MEMBER_FIELDS,
-    REGION_FIELDS,
-    THEME_FIELDS,
-)
+from orienta.knowledge.services import ENTITY_FIELDS, ENTITY_LINKS
+from orienta.knowledge.taxonomy import REGION_FIELDS, THEME_FIELDS
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 ARABIC = {"dir": "rtl", "lang": "ar"}

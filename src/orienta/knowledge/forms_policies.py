@@ -1,5 +1,6 @@
 """Forms of the policy pages. They parse what the browser sends into the import's columns;
-`orienta.knowledge.policies.check_policy` decides what is valid, for the form as for a file."""
+`orienta.knowledge.policy_columns.check_policy` decides what is valid, for the form as for a
+file."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from orienta.knowledge.choices import (
     PolicyType,
 )
 from orienta.knowledge.models import Entity, Theme
-from orienta.knowledge.policies import MAX_ROWS
+from orienta.knowledge.policy_io import MAX_ROWS
 
 MAX_UPLOAD = 5 * 1024 * 1024
 UPLOADS = (".csv", ".txt", ".xlsx")

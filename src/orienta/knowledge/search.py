@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection, transaction
+from django.db.models import Q
 
-from orienta.knowledge.models import BriefVersion, Entity, PolicyInstrument, SearchEntry
+from orienta.knowledge.models import Brief, BriefVersion, Entity, PolicyInstrument, SearchEntry
 
 LIMIT = 50
 _ALIF = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ـ": None})
@@ -50,44 +52,52 @@ def _policy_text(policy: PolicyInstrument) -> str:
     return fold(" ".join(p for p in parts if p))
 
 
-def _brief_entries() -> list[SearchEntry]:
-    """The latest version of each brief: its sections in both languages and the names."""
-    latest = BriefVersion.objects.select_related("brief__entity").order_by("brief_id", "-number")
-    entries, seen = [], set()
-    for version in latest:
-        if version.brief_id in seen:
-            continue
-        seen.add(version.brief_id)
-        entity = version.brief.entity
-        parts = [entity.name_en, entity.name_fr, entity.name_ar, entity.acronym_en]
-        for section in version.sections:
-            parts += [section.get("en", ""), section.get("fr", "")]
-        entries.append(
+def _brief_text(version: BriefVersion) -> str:
+    entity = version.brief.entity
+    parts = [entity.name_en, entity.name_fr, entity.name_ar, entity.acronym_en]
+    for section in version.sections:
+        parts += [section.get("en", ""), section.get("fr", "")]
+    return fold(" ".join(p for p in parts if p))
+
+
+def _latest_versions(briefs: Any = None) -> list[BriefVersion]:
+    """The latest version of each brief (of `briefs` when given)."""
+    versions = BriefVersion.objects.select_related("brief__entity").order_by("brief_id", "-number")
+    if briefs is not None:
+        versions = versions.filter(brief__in=briefs)
+    latest: dict[Any, BriefVersion] = {}
+    for version in versions:
+        latest.setdefault(version.brief_id, version)
+    return list(latest.values())
+
+
+def _entries(entities: Any, policies: Any, briefs: Any) -> list[SearchEntry]:
+    return (
+        [
+            SearchEntry(kind="entity", key=e.key, title=e.name_en, document=_entity_text(e))
+            for e in entities.prefetch_related("facts")
+        ]
+        + [
+            SearchEntry(kind="policy", key=p.key, title=p.title_en[:500], document=_policy_text(p))
+            for p in policies
+        ]
+        + [
             SearchEntry(
                 kind="brief",
-                key=entity.key,
-                title=entity.name_en,
-                document=fold(" ".join(p for p in parts if p)),
+                key=v.brief.entity.key,
+                title=v.brief.entity.name_en,
+                document=_brief_text(v),
             )
-        )
-    return entries
+            for v in _latest_versions(briefs)
+        ]
+    )
 
 
 @transaction.atomic
 def reindex() -> int:
-    """Rebuild the index from the records (a few hundred rows: whole, after each load or edit)."""
+    """Rebuild the whole index from the records (after a pack is loaded)."""
     SearchEntry.objects.all().delete()
-    entries = (
-        [
-            SearchEntry(kind="entity", key=e.key, title=e.name_en, document=_entity_text(e))
-            for e in Entity.objects.prefetch_related("facts")
-        ]
-        + [
-            SearchEntry(kind="policy", key=p.key, title=p.title_en[:500], document=_policy_text(p))
-            for p in PolicyInstrument.objects.all()
-        ]
-        + _brief_entries()
-    )
+    entries = _entries(Entity.objects.all(), PolicyInstrument.objects.all(), None)
     SearchEntry.objects.bulk_create(entries)
     if connection.vendor == "sqlite":
         with connection.cursor() as cursor:
@@ -98,6 +108,28 @@ def reindex() -> int:
     return len(entries)
 
 
+@transaction.atomic
+def index(
+    *,
+    entities: Iterable[Entity] = (),
+    policies: Iterable[PolicyInstrument] = (),
+    removed: Iterable[tuple[str, str]] = (),
+) -> None:
+    """Bring the index up to date for what a change touched: the entities (and their briefs)
+    and policies written, the (kind, key) pairs of what was deleted or renamed away. Called by
+    the services in the change's transaction; the rest of the index is left alone."""
+    entity_ids = [e.pk for e in entities]
+    policy_ids = [p.pk for p in policies]
+    chosen_entities = Entity.objects.filter(pk__in=entity_ids)
+    chosen_policies = PolicyInstrument.objects.filter(pk__in=policy_ids)
+    fresh = _entries(chosen_entities, chosen_policies, Brief.objects.filter(entity__in=entity_ids))
+    stale = Q(pk__in=[])
+    for kind, key in [*removed, *((e.kind, e.key) for e in fresh)]:
+        stale |= Q(kind=kind, key=key)
+    SearchEntry.objects.filter(stale).delete()
+    SearchEntry.objects.bulk_create(fresh)
+
+
 @dataclass(frozen=True)
 class Hit:
     kind: str
@@ -105,35 +137,50 @@ class Hit:
     title: str
 
 
-def _sqlite(words: list[str]) -> list[int]:
+def _kinds(kinds: tuple[str, ...]) -> str:
+    """The kinds as one bound value, ",entity,policy," (empty for every kind), so that the
+    statements stay fixed text."""
+    return f",{','.join(kinds)}," if kinds else ""
+
+
+def _sqlite(words: list[str], kinds: tuple[str, ...], limit: int) -> list[int]:
     # Each word quoted (no FTS syntax from the user) and matched as a prefix.
     query = " ".join('"' + word.replace('"', "") + '"*' for word in words)
+    chosen = _kinds(kinds)
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT rowid FROM knowledge_search_fts WHERE knowledge_search_fts MATCH %s "
-            "ORDER BY rank LIMIT %s",
-            [query, LIMIT],
+            "SELECT f.rowid FROM knowledge_search_fts f "
+            "JOIN knowledge_searchentry e ON e.id = f.rowid "
+            "WHERE knowledge_search_fts MATCH %s "
+            "AND (%s = '' OR instr(%s, ',' || e.kind || ',') > 0) "
+            "ORDER BY f.rank LIMIT %s",
+            [query, chosen, chosen, limit],
         )
         return [row[0] for row in cursor.fetchall()]
 
 
-def _postgresql(words: list[str]) -> list[int]:
+def _postgresql(words: list[str], kinds: tuple[str, ...], limit: int) -> list[int]:
     query = " & ".join(re.sub(r"[^\w]", "", word) + ":*" for word in words)
+    chosen = _kinds(kinds)
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT id FROM knowledge_searchentry "
             "WHERE to_tsvector('simple', document) @@ to_tsquery('simple', %s) "
+            "AND (%s = '' OR position(',' || kind || ',' in %s) > 0) "
             "ORDER BY ts_rank(to_tsvector('simple', document), to_tsquery('simple', %s)) DESC "
             "LIMIT %s",
-            [query, query, LIMIT],
+            [query, chosen, chosen, query, limit],
         )
         return [row[0] for row in cursor.fetchall()]
 
 
-def search(text: str) -> list[Hit]:
+def search(text: str, *, kinds: tuple[str, ...] = (), limit: int = LIMIT) -> list[Hit]:
+    """The best matches of `text` (every word, as a prefix), of the given kinds ("entity",
+    "policy", "brief"; all when none), at most `limit`."""
     words = _WORD.findall(fold(text))[:10]
     if not words:
         return []
-    ids = _sqlite(words) if connection.vendor == "sqlite" else _postgresql(words)
+    run = _sqlite if connection.vendor == "sqlite" else _postgresql
+    ids = [i for i in run(words, kinds, limit) if i]
     found: dict[Any, SearchEntry] = SearchEntry.objects.in_bulk(ids)
     return [Hit(found[i].kind, found[i].key, found[i].title) for i in ids if i in found]

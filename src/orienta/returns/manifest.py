@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from orienta.core.tables import Problem, fold, read_table
+from orienta.core.tables import Row as TableRow
 
 MAX_ROWS = 20_000
 MAX_AGE = 120
@@ -149,7 +150,7 @@ class Row:
 @dataclass
 class Table:
     header: list[str]
-    rows: list[list[str]]
+    rows: list[TableRow]
 
 
 class UnusableFileError(Exception):
@@ -281,7 +282,8 @@ def check_rows(table: Table, mapping: dict[str, str]) -> list[Row]:
     today = timezone.localdate()
     seen: dict[tuple[Any, ...], int] = {}
     checked = []
-    for number, cells in enumerate(table.rows, start=2):
+    for cells in table.rows:
+        number = cells.number
         row = check_row(number, dict(zip(table.header, cells, strict=False)), mapping, today)
         if row.accepted:
             key = duplicate_key(row.values)

@@ -44,6 +44,9 @@ class PolicyInstrument(Sourced):
     url = models.URLField(_("address"), max_length=500, blank=True)
     summary_en = models.TextField(_("summary (English)"), blank=True)
     summary_fr = models.TextField(_("summary (French)"), blank=True)
+    # Optimistic locking: each change makes the next version; an edit made from an older page
+    # is refused rather than silently overwriting what was saved in between.
+    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         verbose_name = _("policy instrument")

@@ -16,8 +16,13 @@ from django.views.decorators.http import require_http_methods
 
 from orienta.accounts.access import capability_required
 from orienta.core.errors import ServiceError
-from orienta.core.http import AuthenticatedHttpRequest, posted_version, show_on_form
-from orienta.knowledge import services
+from orienta.core.http import (
+    AuthenticatedHttpRequest,
+    posted_version,
+    show_on_form,
+    shown_version,
+)
+from orienta.knowledge import members, services, taxonomy
 from orienta.knowledge.choices import FactField
 from orienta.knowledge.forms import (
     EntityForm,
@@ -39,13 +44,6 @@ GET_POST = require_http_methods(["GET", "POST"])
 
 def _entity(key: str) -> Entity:
     return get_object_or_404(Entity, key=key)
-
-
-def _shown_version(request: AuthenticatedHttpRequest, entity: Entity) -> str:
-    """The version the page is made from: the record's, or, after a refused post, the one posted
-    (so that a conflict is not silently resolved by posting again)."""
-    posted = request.POST.get("version", "")
-    return posted if posted.isdigit() else str(entity.version)
 
 
 # --- Entities ---------------------------------------------------------------------------------
@@ -75,7 +73,7 @@ def entity_edit(request: AuthenticatedHttpRequest, key: str | None = None) -> Ht
         {
             "form": form,
             "entity": entity,
-            "version": _shown_version(request, entity) if entity else None,
+            "version": shown_version(request, entity.version) if entity else None,
         },
     )
 
@@ -122,22 +120,22 @@ def _member(entity: Entity, pk: str) -> EntityMember:
 
 def _remove_member(request: AuthenticatedHttpRequest, entity: Entity) -> HttpResponse:
     member = _member(entity, request.POST.get("remove", ""))
-    services.remove_member(acting_user=request.user, member=member)
+    members.remove_member(acting_user=request.user, member=member)
     messages.success(request, _("%(country)s removed.") % {"country": member.country})
     return redirect("knowledge:members", key=entity.key)
 
 
 @capability_required(EDIT)
 @GET_POST
-def members(request: AuthenticatedHttpRequest, key: str) -> HttpResponse:
+def members_page(request: AuthenticatedHttpRequest, key: str) -> HttpResponse:
     entity = _entity(key)
     if request.method == "POST" and "remove" in request.POST:
         return _remove_member(request, entity)
     member = _member(entity, request.GET["member"]) if "member" in request.GET else None
-    form = MemberForm(request.POST or None, initial=initial_of(member, services.MEMBER_FIELDS))
+    form = MemberForm(request.POST or None, initial=initial_of(member, members.MEMBER_FIELDS))
     if request.method == "POST" and form.is_valid():
         try:
-            services.save_member(
+            members.save_member(
                 acting_user=request.user, entity=entity, member=member, **form.cleaned_data
             )
         except ServiceError as refused:
@@ -169,10 +167,10 @@ def _delete_labelled(request: AuthenticatedHttpRequest, posted: str) -> HttpResp
     code = request.POST.get("code", "")
     try:
         if posted == "delete_theme":
-            services.delete_theme(acting_user=request.user, theme=_labelled(Theme, code))
+            taxonomy.delete_theme(acting_user=request.user, theme=_labelled(Theme, code))
             messages.success(request, _("Theme deleted."))
         else:
-            services.delete_region(acting_user=request.user, region=_labelled(Region, code))
+            taxonomy.delete_region(acting_user=request.user, region=_labelled(Region, code))
             messages.success(request, _("Region deleted."))
     except ServiceError as refused:
         messages.error(request, str(refused.message))
@@ -185,9 +183,9 @@ def _save_labelled(request: AuthenticatedHttpRequest, form: Any, kind: str, curr
         return False
     try:
         if kind == "theme":
-            services.save_theme(acting_user=request.user, theme=current, **form.cleaned_data)
+            taxonomy.save_theme(acting_user=request.user, theme=current, **form.cleaned_data)
         else:
-            services.save_region(acting_user=request.user, region=current, **form.cleaned_data)
+            taxonomy.save_region(acting_user=request.user, region=current, **form.cleaned_data)
     except ServiceError as refused:
         show_on_form(form, refused)
         return False
@@ -202,13 +200,13 @@ def _taxonomy_forms(
     return {
         "theme": ThemeForm(
             request.POST if posted == "theme" else None,
-            initial=initial_of(theme, services.THEME_FIELDS),
+            initial=initial_of(theme, taxonomy.THEME_FIELDS),
             editing=theme is not None,
             prefix="theme",
         ),
         "region": RegionForm(
             request.POST if posted == "region" else None,
-            initial=initial_of(region, services.REGION_FIELDS),
+            initial=initial_of(region, taxonomy.REGION_FIELDS),
             editing=region is not None,
             prefix="region",
         ),
@@ -231,7 +229,7 @@ def _in_use() -> dict[str, Any]:
 
 @capability_required(EDIT)
 @GET_POST
-def taxonomy(request: AuthenticatedHttpRequest) -> HttpResponse:
+def taxonomy_page(request: AuthenticatedHttpRequest) -> HttpResponse:
     posted = request.POST.get("form", "") if request.method == "POST" else ""
     if posted in ("delete_theme", "delete_region"):
         return _delete_labelled(request, posted)
@@ -258,6 +256,6 @@ urlpatterns: list[URLPattern] = [
     path("knowledge/entities/new/", entity_edit, name="entity_new"),
     path("knowledge/entities/<slug:key>/edit/", entity_edit, name="entity_edit"),
     path("knowledge/entities/<slug:key>/facts/<str:field>/", fact_edit, name="fact_edit"),
-    path("knowledge/entities/<slug:key>/members/", members, name="members"),
-    path("knowledge/taxonomy/", taxonomy, name="taxonomy"),
+    path("knowledge/entities/<slug:key>/members/", members_page, name="members"),
+    path("knowledge/taxonomy/", taxonomy_page, name="taxonomy"),
 ]

@@ -68,7 +68,8 @@ def entity_detail(request: AuthenticatedHttpRequest, key: str) -> HttpResponse:
         "knowledge/entity.html",
         {
             "entity": entity,
-            "sections": [(label, facts.get(value)) for value, label in FactField.choices],
+            # Each section as (field, label, fact or None): the field names its "Edit" link.
+            "sections": [(value, label, facts.get(value)) for value, label in FactField.choices],
             "members": entity.members.order_by("role", "country"),
             "policies": entity.policies.order_by("-year"),
             "badges": BADGES,

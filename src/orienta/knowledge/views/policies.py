@@ -16,11 +16,17 @@ from django.views.decorators.http import require_POST
 
 from orienta.accounts.access import capability_required, has_capability
 from orienta.core.errors import ServiceError
-from orienta.core.http import AuthenticatedHttpRequest, show_on_form
-from orienta.knowledge import policies
+from orienta.core.http import (
+    AuthenticatedHttpRequest,
+    posted_version,
+    show_on_form,
+    shown_version,
+)
+from orienta.knowledge import policies, policy_io
 from orienta.knowledge.choices import Hazard, Mobility, PolicyLevel, PolicyType
 from orienta.knowledge.forms_policies import PolicyForm, PolicyImportForm
 from orienta.knowledge.models import Entity, PolicyInstrument, Theme
+from orienta.knowledge.policy_columns import policy_values
 
 VIEW = "knowledge.view"
 EDIT = policies.EDIT
@@ -60,7 +66,7 @@ def _filters(
 
 def _export(found: Any, fmt: str) -> HttpResponse:
     response = HttpResponse(
-        policies.export_policies(found, fmt), content_type=policies.EXPORT_TYPES[fmt]
+        policy_io.export_policies(found, fmt), content_type=policy_io.EXPORT_TYPES[fmt]
     )
     response["Content-Disposition"] = f'attachment; filename="policies.{fmt}"'
     return response
@@ -72,7 +78,7 @@ def policy_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     chosen = _filters(request, themes, issuers)
     found = policies.filtered(chosen)
     fmt = request.GET.get("format", "")
-    if fmt in policies.EXPORT_TYPES:
+    if fmt in policy_io.EXPORT_TYPES:
         return _export(found, fmt)
     query = request.GET.copy()
     for name in ("format", "page"):
@@ -138,19 +144,30 @@ def _show_refusal(form: PolicyForm, refused: ServiceError) -> None:
 @capability_required(EDIT)
 def policy_edit(request: AuthenticatedHttpRequest, key: str | None = None) -> HttpResponse:
     policy = _policy(key) if key is not None else None
-    initial = policies.policy_values(policy) if policy else None
+    initial = policy_values(policy) if policy else None
     form = PolicyForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             saved = policies.save_policy(
-                acting_user=request.user, policy=policy, data=form.cleaned_data
+                acting_user=request.user,
+                policy=policy,
+                data=form.cleaned_data,
+                expected_version=posted_version(request) if policy else None,
             )
         except ServiceError as refused:
             _show_refusal(form, refused)
         else:
             messages.success(request, _("Policy instrument saved."))
             return redirect("knowledge:policy", key=saved.key)
-    return render(request, "knowledge/policy_form.html", {"form": form, "policy": policy})
+    return render(
+        request,
+        "knowledge/policy_form.html",
+        {
+            "form": form,
+            "policy": policy,
+            "version": shown_version(request, policy.version) if policy else None,
+        },
+    )
 
 
 @capability_required(EDIT)
@@ -166,34 +183,33 @@ def policy_delete(request: AuthenticatedHttpRequest, key: str) -> HttpResponse:
     return redirect("knowledge:policies")
 
 
+def _imported(result: policy_io.ImportResult) -> str:
+    return _(
+        "Policies imported: %(created)s created, %(updated)s updated, %(unchanged)s unchanged."
+    ) % {"created": result.created, "updated": result.updated, "unchanged": result.unchanged}
+
+
 @capability_required(EDIT)
 def policy_import(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = PolicyImportForm(request.POST or None, request.FILES or None)
     problems: list[Any] = []
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        result = policies.import_policies(
-            acting_user=request.user, name=upload.name, data=upload.read()
-        )
-        if result.imported:
-            messages.success(
-                request,
-                _(
-                    "Policies imported: %(created)s created, %(updated)s updated, "
-                    "%(unchanged)s unchanged."
-                )
-                % {
-                    "created": result.created,
-                    "updated": result.updated,
-                    "unchanged": result.unchanged,
-                },
+        try:
+            result = policy_io.import_policies(
+                acting_user=request.user, name=upload.name, data=upload.read()
             )
-            return redirect("knowledge:policies")
-        problems = result.problems
+        except ServiceError as refused:  # a concurrent import took a key first: nothing written
+            show_on_form(form, refused)
+        else:
+            if result.imported:
+                messages.success(request, _imported(result))
+                return redirect("knowledge:policies")
+            problems = result.problems
     return render(
         request,
         "knowledge/policy_import.html",
-        {"form": form, "problems": problems, "columns": policies.COLUMNS.items()},
+        {"form": form, "problems": problems, "columns": policy_io.COLUMNS.items()},
     )
 
 

@@ -19,6 +19,7 @@ from orienta.accounts.access import capability_required, get_object_for_user
 from orienta.audit.services import record_view
 from orienta.core.errors import ServiceError
 from orienta.core.http import AuthenticatedHttpRequest
+from orienta.core.tables import Row as TableRow
 from orienta.returns import importing
 from orienta.returns import manifest as reading
 from orienta.returns.choices import RowStatus
@@ -93,7 +94,7 @@ def map_columns(request: AuthenticatedHttpRequest, pk: Any, token: str) -> HttpR
         raise Http404
     problems: list[Any] = []
     header: list[str] = []
-    preview: list[list[str]] = []
+    preview: list[TableRow] = []
     mapping: dict[str, str] = {}
     try:
         table = reading.read(stored.name, stored.read_bytes())
