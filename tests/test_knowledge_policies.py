@@ -133,7 +133,7 @@ def test_a_policy_import_with_bad_rows_reports_each_with_its_reason_and_imports_
     reasons = {p.row: p.message for p in result.problems}
     assert "treaty" in reasons[3] and "1850" in reasons[4] and "nonsense" in reasons[5]
     assert "Atlantis" in reasons[6] and "not an address" in reasons[7]
-    assert "English" in reasons[8] and "row 2" in reasons[9]
+    assert "anglais" in reasons[8] and "ligne 2" in reasons[9]  # French, the default
     assert "Remarks" not in reasons[1] and "title_en" in reasons[1]
     # All or nothing: neither the good new row nor the good update was written.
     assert PolicyInstrument.objects.count() == count
