@@ -14,7 +14,7 @@ from django.utils import translation
 
 from orienta.audit.models import AuditEvent
 from orienta.core.errors import ConflictError, ServiceError
-from orienta.knowledge import briefs, search
+from orienta.knowledge import briefs, search, services
 from orienta.knowledge.brief_documents import brief_docx, brief_pdf
 from orienta.knowledge.choices import BriefStatus
 from orienta.knowledge.models import Brief, Entity
@@ -288,3 +288,112 @@ def test_the_brief_list_reads_a_fixed_number_of_queries(
     with django_assert_max_num_queries(12):
         page = client.get(reverse("knowledge:briefs"))
     assert page.status_code == 200 and page.content.decode().count("badge text-bg-") == 5
+
+
+# --- Review: control characters, fields not posted, the template of a final version --------------
+
+
+def test_control_characters_are_left_out_of_a_brief_and_its_word_file(
+    league, policy_officer, client_for
+):
+    """A NUL or a vertical tab in a posted text: PostgreSQL refuses the first, a Word file both.
+    Invisible, they are left out; the draft is saved and its files are made."""
+    client = _in_english(client_for(policy_officer))
+    client.post(reverse("knowledge:brief_write", args=["LAS"]), {"change_summary": "a\x00b"})
+    version = Brief.objects.get(entity=league).versions.get()
+    posted = {"version": version.version, "change_summary": "Pasted\x00 text"}
+    for section in version.sections:
+        posted[f"{section['code']}-fr"] = "Texte\x0b collé\x00 مرحبا 😀"
+        posted[f"{section['code']}-en"] = "<script>alert(1)</script>"
+    response = client.post(reverse("knowledge:brief_edit", args=["LAS", 1]), posted)
+    assert response.status_code == 302
+    version.refresh_from_db()
+    assert version.sections[0]["fr"] == "Texte collé مرحبا 😀"
+    assert version.change_summary == "Pasted text"
+    page = client.get(reverse("knowledge:brief", args=["LAS"]) + "?lang=en").content.decode()
+    assert "<script>alert(1)" not in page and "&lt;script&gt;alert(1)" in page
+    # A name with a control character (an entity's form accepts it) goes into the file too.
+    Entity.objects.filter(pk=league.pk).update(name_en="League\x0bof Arab States")
+    client.post(reverse("knowledge:brief_write", args=["LAS"]))
+    for fmt in ("docx", "pdf"):
+        for language in ("fr", "en"):
+            url = reverse("knowledge:brief_download", args=["LAS", 1, fmt])
+            response = client.get(url, {"lang": language})
+            assert response.status_code == 200, (fmt, language)
+    pdf = brief_pdf(Brief.objects.get(entity=league).versions.get(), "en")
+    assert b"<script>" not in pdf
+
+
+def test_a_section_the_form_did_not_post_keeps_its_text(league, policy_officer, client_for):
+    client = _in_english(client_for(policy_officer))
+    client.post(reverse("knowledge:brief_write", args=["LAS"]))
+    version = Brief.objects.get(entity=league).versions.get()
+    before = {section["code"]: section["fr"] for section in version.sections}
+    assert before["mandate_governance"]
+    posted = {"version": version.version, "data-fr": "Données."}
+    response = client.post(reverse("knowledge:brief_edit", args=["LAS", 1]), posted)
+    assert response.status_code == 302
+    version.refresh_from_db()
+    after = {section["code"]: section["fr"] for section in version.sections}
+    assert after == before | {"data": "Données."}
+
+
+def test_a_final_version_keeps_its_template_when_the_entity_changes_kind(
+    league, policy_officer, client_for
+):
+    """The League is written as an organisation and made final; made a dialogue afterwards,
+    its final brief keeps its titles and stays complete, and the next version is a dialogue's."""
+    version = briefs.write_from_data(acting_user=policy_officer, entity=league)
+    version = briefs.edit_draft(
+        acting_user=policy_officer,
+        version=version,
+        texts=_complete(version),
+        change_summary="",
+        expected_version=1,
+    )
+    final = briefs.mark_final(acting_user=policy_officer, version=version, expected_version=2)
+    services.save_entity(acting_user=policy_officer, entity=league, kind="interregional_dialogue")
+    final.refresh_from_db()
+    assert briefs.missing_sections(final) == []
+    client = _in_english(client_for(policy_officer))
+    page = client.get(reverse("knowledge:brief", args=["LAS"]) + "?lang=en").content.decode()
+    assert "Mandate, governance and coverage" in page and "Entity brief" in page
+    assert "Every section is written in French and in English." in page
+    assert "Entity brief: League of Arab States" in pdf_text(brief_pdf(final, "en"))
+    second = briefs.write_from_data(
+        acting_user=policy_officer, entity=league, change_summary="Now a dialogue"
+    )
+    assert [s["code"] for s in second.sections] == [s.code for s in briefs.DIALOGUE_SECTIONS]
+    assert len(briefs.missing_sections(second)) >= 1
+
+
+def pdf_text(content: bytes) -> str:
+    from pypdf import PdfReader
+
+    return "".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
+
+
+def test_a_refused_edit_shows_what_was_typed_and_stays_stale(league, policy_officer, client_for):
+    """Someone saved the draft meanwhile: the refusal keeps the text typed on the page and the
+    version it was made from, so that posting again does not overwrite the other's edit."""
+    client = _in_english(client_for(policy_officer))
+    client.post(reverse("knowledge:brief_write", args=["LAS"]))
+    version = Brief.objects.get(entity=league).versions.get()
+    briefs.edit_draft(
+        acting_user=policy_officer,
+        version=version,
+        texts={"data": {"fr": "Le texte de l'autre."}},
+        change_summary="",
+        expected_version=1,
+    )
+    url = reverse("knowledge:brief_edit", args=["LAS", 1])
+    posted = {"version": "1", "data-fr": "Mon texte, tapé longuement.", "change_summary": "Mine"}
+    response = client.post(url, posted)
+    page = response.content.decode()
+    assert response.status_code == 200 and "Someone changed this brief" in page
+    assert "Mon texte, tapé longuement." in page and 'value="Mine"' in page
+    assert 'name="version" value="1"' in page
+    assert "Someone changed this brief" in client.post(url, posted).content.decode()
+    version.refresh_from_db()
+    data = next(s for s in version.sections if s["code"] == "data")
+    assert data["fr"] == "Le texte de l'autre."

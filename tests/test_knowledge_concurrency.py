@@ -5,16 +5,20 @@ through, each writing only its own search entries (no lock around the whole inde
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
+from unittest import mock
 
 import pytest
 from django.db import connections
 
 from orienta.accounts.roles import Role
+from orienta.audit.models import AuditEvent
 from orienta.core.errors import ConflictError
-from orienta.knowledge import policies, services
-from orienta.knowledge.models import Entity, PolicyInstrument, SearchEntry
+from orienta.knowledge import briefs, policies, services
+from orienta.knowledge.choices import BriefStatus
+from orienta.knowledge.models import BriefVersion, Entity, PolicyInstrument, SearchEntry
 from orienta.knowledge.packs import load_knowledge
 from orienta.knowledge.policy_columns import policy_values
 from orienta.knowledge.search import search
@@ -96,3 +100,43 @@ def test_edits_of_two_entities_at_once_both_write_their_search_entries(officer: 
     assert "LAS" in [hit.key for hit in search("renommee quelque")]
     assert "IGAD-RCP" in [hit.key for hit in search("renomme ailleurs")]
     assert SearchEntry.objects.filter(kind="entity").count() == Entity.objects.count()
+
+
+@pytest.mark.postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_marking_final_while_the_draft_is_written_again_keeps_one_outcome(officer: Any) -> None:
+    """Marking final and writing the draft again at the same moment: one goes first and the
+    other sees what it did. A final version is never turned back into a draft."""
+    league = Entity.objects.get(key="LAS")
+    draft = briefs.write_from_data(acting_user=officer, entity=league)
+    texts = {s["code"]: {"fr": "Texte.", "en": "Text."} for s in draft.sections}
+    draft = briefs.edit_draft(
+        acting_user=officer,
+        version=draft,
+        texts=texts,
+        change_summary="",
+        expected_version=draft.version,
+    )
+    written = briefs.write_sections
+
+    def slowly(entity: Entity) -> Any:
+        time.sleep(1)  # the rewrite has read the draft; "mark final" comes meanwhile
+        return written(entity)
+
+    def finalise() -> None:
+        time.sleep(0.3)
+        briefs.mark_final(acting_user=officer, version=draft, expected_version=draft.version)
+
+    with mock.patch.object(briefs, "write_sections", slowly):
+        outcomes = at_once(
+            {
+                "rewrite": lambda: briefs.write_from_data(acting_user=officer, entity=league),
+                "final": finalise,
+            }
+        )
+    version = BriefVersion.objects.get(pk=draft.pk)
+    finals = AuditEvent.objects.filter(action="knowledge.brief.final").count()
+    # Either the rewrite went first (mark final then refused as stale) or mark final did (and
+    # the version stays final): never a final event on a version that is a draft.
+    assert (version.status == BriefStatus.FINAL) == (finals == 1), (outcomes, version.status)
+    assert sorted(outcomes.values()) == ["lost", "won"], outcomes

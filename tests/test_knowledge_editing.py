@@ -620,3 +620,101 @@ def test_entity_changes_write_only_their_own_search_entries(mena: Any, policy_of
     assert SearchEntry.objects.count() == entries
     assert "ARAB-LEAGUE" in [hit.key for hit in search("observatory labour")]
     assert not renamed.facts.filter(field="mandate").exists()
+
+
+# --- Review: bad member numbers, a key that names a page, a renamed key in the trail ------------
+
+
+def test_a_member_number_with_a_superscript_digit_is_not_found(mena: Any, editor: Client) -> None:
+    url = reverse("knowledge:members", args=["LAS"])
+    count = EntityMember.objects.filter(entity__key="LAS").count()
+    assert editor.get(url, {"member": "²"}).status_code == 404
+    assert editor.post(url, {"remove": "²"}).status_code == 404
+    assert editor.post(url, {"remove": "99999999999999999999999"}).status_code == 404
+    assert EntityMember.objects.filter(entity__key="LAS").count() == count
+
+
+def test_an_entity_key_that_names_a_page_is_refused(mena: Any, editor: Client) -> None:
+    response = editor.post(reverse("knowledge:entity_new"), entity_data(key="new"))
+    assert response.status_code == 200
+    assert "“new” names a page: choose another key." in response.content.decode()
+    assert not Entity.objects.filter(key="new").exists()
+
+
+def test_a_renamed_entity_key_is_in_the_trail_and_search(mena: Any, editor: Client) -> None:
+    league = Entity.objects.get(key="LAS")
+    url = reverse("knowledge:entity_edit", args=["LAS"])
+    assert editor.post(url, entity_data(league, key="LEAGUE")).status_code == 302
+    event = AuditEvent.objects.get(action="knowledge.entity.changed")
+    # The trail masks fields named like "key"; an entity's key is no secret: it is kept.
+    assert event.changes == {"slug": ["LAS", "LEAGUE"]}
+    created = editor.post(reverse("knowledge:entity_new"), entity_data())
+    assert created.status_code == 302
+    event = AuditEvent.objects.get(action="knowledge.entity.created")
+    assert event.changes["slug"] == [None, "NEW-DIALOGUE"]
+    keys = {(hit.kind, hit.key) for hit in search("ligue des etats arabes")}
+    assert ("entity", "LEAGUE") in keys and ("entity", "LAS") not in keys
+
+
+def test_a_changed_pack_loaded_again_makes_open_pages_stale(mena: Any, editor: Client) -> None:
+    """The pack rewrites the League: a page opened before the load cannot save over it."""
+    from orienta.core.packs import load_pack
+    from orienta.knowledge import packs
+    from orienta.knowledge.models import PolicyInstrument
+
+    league = Entity.objects.get(key="LAS")
+    opened = entity_data(league, name_fr="Modifiée depuis une page ancienne")
+    pack = load_pack("knowledge", "mena")
+    for raw in pack["entities"]:
+        if raw["key"] == "LAS":
+            raw["name"]["fr"] = "Ligue des États arabes (pack révisé)"
+    policy = PolicyInstrument.objects.get(key="kampala-declaration-2022")
+    with mock.patch.object(packs, "load_pack", return_value=pack):
+        packs.load_knowledge("mena")
+    league.refresh_from_db()
+    assert league.name_fr == "Ligue des États arabes (pack révisé)" and league.version == 2
+    assert PolicyInstrument.objects.get(pk=policy.pk).version == policy.version + 1
+    response = editor.post(reverse("knowledge:entity_edit", args=["LAS"]), opened)
+    assert said(
+        response, "Someone changed this record in the meantime. Reload the page and try again."
+    )
+    assert Entity.objects.get(key="LAS").name_fr == "Ligue des États arabes (pack révisé)"
+
+
+def test_a_very_long_fact_is_saved_and_indexed_in_part(mena: Any, editor: Client) -> None:
+    """PostgreSQL refuses a full-text vector over 1 MB: what is indexed of a record is capped,
+    so a long text pasted into a fact is saved (not a 500) and its beginning is searched."""
+    import random
+    import string
+
+    from orienta.knowledge import search as searching
+
+    draw = random.Random(9)
+    words = ["zanzibarien"] + [
+        "".join(draw.choices(string.ascii_lowercase, k=8)) for _ in range(110_000)
+    ]
+    url = reverse("knowledge:fact_edit", args=["LAS", "data"])
+    response = editor.post(url, {"text_en": " ".join(words), "confidence": "unverified"})
+    assert response.status_code == 302
+    entry = SearchEntry.objects.get(kind="entity", key="LAS")
+    assert len(entry.document) <= searching.DOCUMENT_LENGTH
+    assert "LAS" in [hit.key for hit in search("zanzibarien")]
+
+
+@pytest.mark.parametrize(
+    ("method", "data"),
+    [
+        ("get", {"theme": "health\x00"}),
+        ("get", {"region": "maghreb\x00"}),
+        ("post", {"form": "delete_theme", "code": "health\x00"}),
+        ("post", {"form": "delete_region", "code": "maghreb\x00"}),
+    ],
+)
+def test_a_code_that_cannot_be_one_is_not_found(
+    method: str, data: dict[str, str], mena: Any, editor: Client
+) -> None:
+    """PostgreSQL refuses to compare text holding a NUL: such a code is a 404, not a 500."""
+    before = (Theme.objects.count(), Region.objects.count())
+    response = getattr(editor, method)(reverse("knowledge:taxonomy"), data)
+    assert response.status_code == 404
+    assert (Theme.objects.count(), Region.objects.count()) == before

@@ -3,6 +3,7 @@ English), who may have them, and Arabic right to left in the PDFs with the vendo
 
 from __future__ import annotations
 
+import csv
 import io
 import os
 import shutil
@@ -284,3 +285,28 @@ def test_arabic_renders_right_to_left_in_the_pdf_image(mena, reader):
     )
     image = target.with_suffix(".png")
     assert image.is_file() and image.read_bytes().startswith(b"\x89PNG")
+
+
+def test_the_csv_quotes_text_that_looks_like_a_formula(mena, reader):
+    """Entities are edited in pages: a name a spreadsheet would run is written as text."""
+    league = Entity.objects.get(key="LAS")
+    league.name_en = '=HYPERLINK("http://evil.example","x")'
+    league.save()
+    response = reader.get(reverse("knowledge:matrix"), {"format": "csv"})
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    row = next(row for row in rows if row[0] == "LAS")
+    assert row[1] == "'" + league.name_en
+    assert not any(cell.startswith(("=", "+", "-", "@")) for row in rows for cell in row)
+
+
+def test_control_characters_in_names_do_not_break_the_xlsx(mena, reader):
+    """A vertical tab pasted into a name (a page's form accepts it) cannot go into a worksheet:
+    it is left out, not a 500."""
+    league = Entity.objects.get(key="LAS")
+    league.name_en = "League\x0bof Arab States"
+    league.save()
+    response = reader.get(reverse("knowledge:matrix"), {"format": "xlsx", "axis": "region"})
+    assert response.status_code == 200
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    names = [row[1] for row in sheet.iter_rows(min_row=2, values_only=True)]
+    assert "Leagueof Arab States" in names

@@ -652,3 +652,36 @@ def test_a_verified_policy_names_its_source_and_was_not_consulted_in_the_future(
     assert refused.value.details["field"] == "source_accessed"
     saved = policies.save_policy(acting_user=policy_officer, data=full_data(confidence="verified"))
     assert saved.confidence == "verified"
+
+
+# --- Digits that are not decimal ----------------------------------------------------------------
+
+# "²" is a digit to str.isdigit() but not a number int() reads: each is refused, never a 500.
+SUPERSCRIPT_YEAR = "19²0"
+
+
+def test_a_year_with_a_superscript_digit_is_refused_in_the_form_and_the_import(
+    mena, policy_officer, client_for
+):
+    client = client_for(policy_officer)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    count = PolicyInstrument.objects.count()
+    response = client.post(
+        reverse("knowledge:policy_new"), form_post(full_data(year=SUPERSCRIPT_YEAR))
+    )
+    assert response.status_code == 200 and "is not a year from 1900" in response.content.decode()
+    table = [["title_en", "level", "type", "year"], ["A law", "national", "law", SUPERSCRIPT_YEAR]]
+    result = policy_io.import_policies(acting_user=policy_officer, name="p.csv", data=as_csv(table))
+    assert [(p.row, p.column) for p in result.problems] == [(2, "year")]
+    assert PolicyInstrument.objects.count() == count
+    # Arabic-Indic digits are decimal: the year they write is read.
+    table[1][3] = "٢٠٢٠"
+    result = policy_io.import_policies(acting_user=policy_officer, name="p.csv", data=as_csv(table))
+    assert result.imported and PolicyInstrument.objects.get(title_en="A law").year == 2020
+
+
+def test_a_year_filter_with_a_superscript_digit_is_ignored(mena, policy_officer, client_for):
+    client = client_for(policy_officer)
+    for name in ("year_from", "year_to"):
+        response = client.get(reverse("knowledge:policies"), {name: "202²"})
+        assert response.status_code == 200

@@ -256,3 +256,13 @@ def test_the_command_and_its_exit_codes(reception_officer: Any, tmp_path: Path) 
     assert Movement.objects.count() == 1
     moved = Movement.objects.get()
     assert moved.local(moved.scheduled_at).strftime("%Y-%m-%d %H:%M") == "2026-11-04 10:00"
+
+
+def test_an_age_with_a_superscript_digit_is_a_problem_not_an_error() -> None:
+    from datetime import date
+
+    from orienta.returns.manifest import check_row
+
+    mapping = {"age": "Âge"}
+    row = check_row(2, {"Âge": "2²"}, mapping, date(2026, 12, 7))
+    assert (2, "Âge") in [(problem.row, problem.column) for problem in row.problems]

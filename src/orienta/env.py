@@ -153,7 +153,7 @@ def _parse_pairs(name: str, value: str, unit: str) -> dict[str, int]:
         if not item:
             continue
         key, separator, number = item.partition("=")
-        if not separator or not key.strip() or not number.strip().isdigit() or int(number) < 1:
+        if not separator or not key.strip() or not number.strip().isdecimal() or int(number) < 1:
             raise ImproperlyConfigured(
                 f"{name}: {item!r} is not of the form name={unit} (a whole number of {unit} ≥ 1)."
             )

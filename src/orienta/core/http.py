@@ -46,7 +46,7 @@ def shown_version(request: HttpRequest, version: int) -> str:
     """The version a page is made from: the record's, or, after a refused post, the one posted
     (so that a conflict is not silently resolved by posting again)."""
     posted = request.POST.get("version", "")
-    return posted if posted.isdigit() else str(version)
+    return posted if posted.isdecimal() else str(version)
 
 
 def show_on_form(form: Any, error: Any) -> None:

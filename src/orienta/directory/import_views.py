@@ -85,7 +85,7 @@ def map_columns(request: AuthenticatedHttpRequest, token: str) -> HttpResponse:
         mapping = {}
         for field in FIELDS:
             raw = request.POST.get(field.name, "")
-            if raw.isdigit() and int(raw) < len(header):
+            if raw.isdecimal() and int(raw) < len(header):
                 mapping[field.name] = int(raw)
         if not problems:
             pack, problems = to_pack(

@@ -27,7 +27,7 @@ def duplicate_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Pairs to decide, most likely first; "after" is the last pair seen (keyset)."""
     pairs = services.pending_pairs(request.user)
     after = request.GET.get("after", "")
-    if after.isdigit():
+    if after.isdecimal():
         last = pairs.filter(pk=int(after)).values_list("probability", flat=True).first()
         if last is not None:
             pairs = pairs.filter(probability__lte=last).exclude(

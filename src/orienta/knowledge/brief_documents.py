@@ -15,7 +15,8 @@ from django.utils.translation import gettext as _
 
 from orienta.core.documents import docx_table
 from orienta.governance import text
-from orienta.knowledge.briefs import is_dialogue, section_titles
+from orienta.knowledge.briefs import version_is_dialogue, version_titles
+from orienta.knowledge.checks import printable
 from orienta.knowledge.choices import BriefStatus, Confidence, EntityKind
 from orienta.knowledge.exports import generated, knowledge_pdf
 from orienta.knowledge.models import BriefVersion, Region, Theme
@@ -111,26 +112,28 @@ def _members(profile: dict[str, Any]) -> list[str]:
 
 
 def printed(version: BriefVersion, language: str) -> PrintedBrief:
-    """The brief in `language` ("fr" or "en"), as the version holds it."""
+    """The brief in `language` ("fr" or "en"), as the version holds it, with the template it
+    was written with. Texts leave out the control characters a Word file cannot hold."""
     entity = version.brief.entity
     with translation.override(language):
-        titles = section_titles(entity)
+        titles = version_titles(version)
         profile = version.profile
         sections = [
             PrintedSection(
                 code=section["code"],
                 title=str(titles.get(section["code"], section["code"])),
-                markdown=section.get(language, ""),
-                html=text.to_html(section.get(language, "")),
+                markdown=printable(section.get(language, "")),
+                html=text.to_html(printable(section.get(language, ""))),
                 sources=[
-                    {**source, "text": _source_text(source)}
+                    {**source, "text": printable(_source_text(source))}
                     for source in section.get("sources", [])
                 ],
             )
             for section in version.sections
         ]
         kind = profile.get("kind", entity.kind)
-        facts = _profile_facts(profile, language) + [
+        facts = [(label, printable(value)) for label, value in _profile_facts(profile, language)]
+        facts += [
             (_("Version"), str(version.number)),
             (_("Status"), str(version.get_status_display())),
             (_("Written on"), _day(timezone.localdate(version.created_at))),
@@ -142,15 +145,16 @@ def printed(version: BriefVersion, language: str) -> PrintedBrief:
                 str(v.number),
                 str(v.get_status_display()),
                 _day(timezone.localdate(v.created_at)),
-                v.change_summary,
+                printable(v.change_summary),
             )
             for v in version.brief.versions.order_by("number")
         ]
-        dialogue = is_dialogue(entity)
+        dialogue = version_is_dialogue(version)
+        name = profile["name"].get(language) or profile["name"].get("en", "")
         return PrintedBrief(
             title=(_("Dialogue brief: %(name)s") if dialogue else _("Entity brief: %(name)s"))
-            % {"name": profile["name"].get(language) or profile["name"].get("en", "")},
-            name_ar=profile["name"].get("ar", ""),
+            % {"name": printable(name)},
+            name_ar=printable(profile["name"].get("ar", "")),
             kind_label=str(EntityKind(kind).label) if kind in EntityKind.values else kind,
             status=str(version.get_status_display()),
             mark="" if version.status == BriefStatus.FINAL else str(version.get_status_display()),

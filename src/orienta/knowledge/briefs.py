@@ -22,6 +22,7 @@ from orienta.accounts.access import require_capability
 from orienta.audit.services import record
 from orienta.core.errors import ConflictError, ServiceError
 from orienta.core.i18n import in_language
+from orienta.knowledge.checks import printable
 from orienta.knowledge.choices import DIALOGUE_KINDS, BriefStatus, Confidence, FactField
 from orienta.knowledge.models import Brief, BriefVersion, Entity
 
@@ -106,8 +107,20 @@ def sections_for(entity: Entity) -> tuple[Section, ...]:
     return DIALOGUE_SECTIONS if is_dialogue(entity) else ENTITY_SECTIONS
 
 
-def section_titles(entity: Entity) -> dict[str, Promise]:
-    return {section.code: section.title for section in sections_for(entity)}
+def version_is_dialogue(version: BriefVersion) -> bool:
+    """Whether the version was written with the dialogue brief: by the kind the entity had
+    then (its profile), so that a final version keeps its titles and its completeness when
+    the entity's kind changes later."""
+    return str(version.profile.get("kind") or version.brief.entity.kind) in DIALOGUE_KINDS
+
+
+def version_sections(version: BriefVersion) -> tuple[Section, ...]:
+    """The template the version was written with (see `version_is_dialogue`)."""
+    return DIALOGUE_SECTIONS if version_is_dialogue(version) else ENTITY_SECTIONS
+
+
+def version_titles(version: BriefVersion) -> dict[str, Promise]:
+    return {section.code: section.title for section in version_sections(version)}
 
 
 # --- Writing a version from the data ----------------------------------------------------------
@@ -215,12 +228,11 @@ class Missing:
 
 
 def missing_sections(version: BriefVersion) -> list[Missing]:
-    """The sections of the brief's template that have no text in French or in English. A final
-    brief has none: it is published in both languages."""
-    entity = version.brief.entity
+    """The sections of the version's template that have no text in French or in English. A
+    final brief has none: it is published in both languages."""
     written = {section["code"]: section for section in version.sections}
     missing = []
-    for section in sections_for(entity):
+    for section in version_sections(version):
         texts = written.get(section.code, {})
         languages = [lang for lang in LANGUAGES if not str(texts.get(lang, "")).strip()]
         if languages:
@@ -269,14 +281,15 @@ def write_from_data(*, acting_user: Any, entity: Entity, change_summary: str = "
     it is replaced)."""
     require_capability(acting_user, EDIT)
     # Lock the entity: two editors do not both write "version 3" (or both the first brief),
-    # and an edit of the entity, which rewrites the same search entries, waits its turn.
-    Entity.objects.select_for_update().filter(pk=entity.pk).first()
+    # and an edit of the entity, which rewrites the same search entries, waits its turn. The
+    # brief is written from the entity as stored, not as the caller last read it.
+    entity = Entity.objects.select_for_update().get(pk=entity.pk)
     brief, _created = Brief.objects.get_or_create(entity=entity)
     latest = brief.versions.order_by("-number").first()
     sections, profile = write_sections(entity), write_profile(entity)
     if latest is not None and latest.status == BriefStatus.DRAFT:
         latest.sections, latest.profile = sections, profile
-        latest.change_summary = change_summary.strip() or latest.change_summary
+        latest.change_summary = printable(change_summary).strip() or latest.change_summary
         latest.version += 1
         latest.save()
         action, version = "knowledge.brief.rewritten", latest
@@ -289,7 +302,7 @@ def write_from_data(*, acting_user: Any, entity: Entity, change_summary: str = "
             number=number,
             sections=sections,
             profile=profile,
-            change_summary=change_summary.strip(),
+            change_summary=printable(change_summary).strip(),
             created_by=acting_user,
         )
         action = "knowledge.brief.version_created"
@@ -314,7 +327,8 @@ def edit_draft(
     expected_version: int,
 ) -> BriefVersion:
     """Change the sections' texts of a draft (`texts[code][language]`); sections not named keep
-    their text."""
+    their text. Control characters (invisible, and refused by Word files and PostgreSQL) are
+    left out."""
     require_capability(acting_user, EDIT)
     Entity.objects.select_for_update().filter(brief__versions=version.pk).first()
     version = BriefVersion.objects.select_for_update().get(pk=version.pk)
@@ -327,10 +341,10 @@ def edit_draft(
     for section in version.sections:
         for language in LANGUAGES:
             new = texts.get(section["code"], {}).get(language)
-            if new is not None and new.strip() != section.get(language, ""):
-                section[language] = new.strip()
+            if new is not None and printable(new).strip() != section.get(language, ""):
+                section[language] = printable(new).strip()
                 changed.append(f"{section['code']}.{language}")
-    version.change_summary = change_summary.strip()
+    version.change_summary = printable(change_summary).strip()
     version.version += 1
     version.save()
     _refresh_current(version.brief)
@@ -346,6 +360,9 @@ def mark_final(*, acting_user: Any, version: BriefVersion, expected_version: int
     """Make a draft final, once the completeness check finds every section written in French
     and in English; otherwise refuse, naming the missing sections."""
     require_capability(acting_user, EDIT)
+    # The entity's lock first, as the other brief services take it: a rewrite of the draft
+    # from the data in progress finishes before this reads the draft (and finds it changed).
+    Entity.objects.select_for_update().filter(brief__versions=version.pk).first()
     version = BriefVersion.objects.select_for_update().get(pk=version.pk)
     _check_version(version, expected_version)
     if version.status != BriefStatus.DRAFT:
@@ -374,7 +391,7 @@ def mark_final(*, acting_user: Any, version: BriefVersion, expected_version: int
 
 def as_markdown(version: BriefVersion, language: str) -> str:
     """The whole brief as Markdown in one language, for comparing versions and for search."""
-    titles = section_titles(version.brief.entity)
+    titles = version_titles(version)
     parts = []
     with translation.override(language):
         for section in version.sections:

@@ -5,7 +5,8 @@ Sustainable Development Goals, web addresses, dates and the promise of a source.
 The checks say what a value is (or None, or which items are wrong); they do not say no. How to
 refuse belongs to the caller: a page's form names the field, an import names the row and the
 column, each in its own words. The refusals that the editing services share (`invalid`,
-`check_version`, `check_lengths`, `save_unique`) are here too, so that each is written once."""
+`check_version`, `check_lengths`, `save_unique`) are here too, so that each is written once, and
+what text must be to go into a file (`printable`, `spreadsheet_text`)."""
 
 from __future__ import annotations
 
@@ -36,6 +37,11 @@ _COUNTRY = re.compile(r"[A-Za-z]{3}")
 _ADDRESS = URLValidator(schemes=["http", "https"])
 # How dates are written in a cell: ISO first, then the day-first form of the region.
 _DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y")
+# Control characters that XML (Word, XLSX) and PostgreSQL's text refuse: every C0 control but
+# tab, line feed and carriage return, and the two non-characters XML excludes.
+_UNPRINTABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+# A spreadsheet reads a cell starting with these as a formula.
+FORMULA_STARTS = ("=", "+", "-", "@")
 
 
 # --- What a value is ---------------------------------------------------------------------------
@@ -44,6 +50,18 @@ _DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y")
 def stripped(value: Any) -> str:
     """A value as stored text: stripped, and empty for None."""
     return "" if value is None else str(value).strip()
+
+
+def printable(value: str) -> str:
+    """`value` without the control characters a Word or XLSX file cannot hold and PostgreSQL
+    refuses in text (they are invisible in a page: nothing a reader sees is lost)."""
+    return _UNPRINTABLE.sub("", value)
+
+
+def spreadsheet_text(cell: str) -> str:
+    """A cell for a CSV that a spreadsheet will open: one that would be read as a formula is
+    quoted (`'=...`), so that it is shown as the text it is."""
+    return "'" + cell if cell.startswith(FORMULA_STARTS) else cell
 
 
 def is_key(value: str) -> bool:

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from orienta.core.documents import html_to_pdf, vendored_font_url
 from orienta.core.i18n import in_language, interface_language
 from orienta.knowledge import matrix as matrices
+from orienta.knowledge.checks import printable
 from orienta.knowledge.choices import DIALOGUE_KINDS, Confidence, EntityKind, FactField
 from orienta.knowledge.models import Entity, EntityFact, Region, Theme
 
@@ -123,8 +124,9 @@ def knowledge_pdf(template: str, context: dict[str, Any], language: str) -> byte
 
 
 def _text_cell(cell: Any, value: str) -> None:
-    """A cell holding `value` as text, never as a formula, whatever it starts with."""
-    cell.value = value
+    """A cell holding `value` as text, never as a formula, whatever it starts with (and without
+    the control characters a worksheet cannot hold)."""
+    cell.value = printable(value)
     cell.data_type = "s"
 
 

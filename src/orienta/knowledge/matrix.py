@@ -10,6 +10,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 
+from orienta.knowledge.checks import spreadsheet_text
 from orienta.knowledge.models import Entity, Region, Theme
 
 AXES = ("theme", "region")
@@ -61,11 +62,14 @@ def build(
 
 
 def as_csv(matrix: Matrix) -> str:
+    """The matrix as CSV; a name or code a spreadsheet would take for a formula is quoted."""
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(["entity", "name_en", "kind", *(column.code for column in matrix.columns)])
+    header = ["entity", "name_en", "kind", *(column.code for column in matrix.columns)]
+    writer.writerow([spreadsheet_text(cell) for cell in header])
     for entity, marks in matrix.rows:
+        cells = [entity.key, entity.name_en, entity.kind]
         writer.writerow(
-            [entity.key, entity.name_en, entity.kind, *("1" if mark else "0" for mark in marks)]
+            [*(spreadsheet_text(cell) for cell in cells), *("1" if m else "0" for m in marks)]
         )
     return out.getvalue()

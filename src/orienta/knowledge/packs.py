@@ -1,7 +1,9 @@
 """Loading a knowledge pack (`packs/knowledge/<name>.json`): the taxonomies, the entities with
 their member states and sourced facts, and the policy instruments. Safe to run again: a pack
 already loaded as it is now is left alone (so that editors' later changes stand); a changed pack
-is rewritten, records matched by their code or key, and one audit event says what was loaded."""
+is rewritten, records matched by their code or key, and one audit event says what was loaded.
+An entity or a policy rewritten gets its next version, so that a page opened before the load
+cannot save over it (optimistic locking, as between editors)."""
 
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ from datetime import date
 from typing import Any
 
 from django.db import transaction
+from django.db.models import F
 from django.utils.dateparse import parse_date
 
 from orienta.audit.models import AuditEvent
@@ -93,7 +96,7 @@ def _entity(
 ) -> Entity:
     name, acronym = raw["name"], raw.get("acronym", {})
     founded, seat = raw.get("founded", {}), raw.get("headquarters", {})
-    entity, _created = Entity.objects.update_or_create(
+    entity, created = Entity.objects.update_or_create(
         key=raw["key"],
         defaults={
             "kind": raw["kind"],
@@ -116,6 +119,8 @@ def _entity(
             "sdgs": raw.get("sdgs", []),
         },
     )
+    if not created:
+        Entity.objects.filter(pk=entity.pk).update(version=F("version") + 1)
     entity.themes.set([themes[code] for code in raw.get("themes", [])])
     entity.regions.set([regions[code] for code in raw.get("regions", [])])
     entity.members.all().delete()
@@ -155,7 +160,7 @@ def _entity(
 def _policy(raw: dict[str, Any], entities: dict[str, Entity], themes: dict[str, Any]) -> None:
     title, summary = raw["title"], raw.get("summary", {})
     issuer = raw.get("issuer", "")
-    policy, _created = PolicyInstrument.objects.update_or_create(
+    policy, created = PolicyInstrument.objects.update_or_create(
         key=raw["key"],
         defaults={
             "title_en": title.get("en", ""),
@@ -179,6 +184,8 @@ def _policy(raw: dict[str, Any], entities: dict[str, Entity], themes: dict[str, 
             **_source(raw.get("source")),
         },
     )
+    if not created:
+        PolicyInstrument.objects.filter(pk=policy.pk).update(version=F("version") + 1)
     policy.themes.set([themes[code] for code in raw.get("themes", []) if code in themes])
 
 

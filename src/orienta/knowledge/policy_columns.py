@@ -217,7 +217,8 @@ def _issuer(text: str, lookups: Lookups) -> dict[str, Any]:
 
 
 def _year(text: str, lookups: Lookups) -> dict[str, Any]:
-    if text and not (text.isdigit() and FIRST_YEAR <= int(text) <= lookups.last_year):
+    # isdecimal, not isdigit: "²" is a digit that int() refuses.
+    if text and not (text.isdecimal() and FIRST_YEAR <= int(text) <= lookups.last_year):
         raise _InvalidValueError(
             _("“%(value)s” is not a year from %(first)s to %(last)s.")
             % {"value": text, "first": FIRST_YEAR, "last": lookups.last_year}

@@ -26,7 +26,7 @@ from orienta.audit.services import record
 from orienta.core.errors import ConflictError
 from orienta.core.tables import Problem, Row, fold, read_table
 from orienta.knowledge import search
-from orienta.knowledge.checks import EDIT
+from orienta.knowledge.checks import EDIT, FORMULA_STARTS, spreadsheet_text
 from orienta.knowledge.models import PolicyInstrument
 from orienta.knowledge.policies import unique_key, write_policy
 from orienta.knowledge.policy_columns import Checked, Lookups, as_text, check_policy, policy_values
@@ -64,8 +64,6 @@ COLUMNS: dict[str, Any] = {
     "source_url": gettext_lazy("Web address of the source."),
     "source_accessed": gettext_lazy("Date the source was consulted (2024-12-31)."),
 }
-# A spreadsheet reads a cell starting with these as a formula: the CSV export quotes them.
-_FORMULA = ("=", "+", "-", "@")
 
 
 # --- Import ------------------------------------------------------------------------------------
@@ -121,7 +119,7 @@ def _columns(header: list[str]) -> tuple[list[str | None], list[Problem]]:
 
 def _unquote(cell: str) -> str:
     """A cell as written before the CSV export quoted it against formulas."""
-    return cell[1:] if cell[:1] == "'" and cell[1:2] in _FORMULA else cell
+    return cell[1:] if cell[:1] == "'" and cell[1:2] in FORMULA_STARTS else cell
 
 
 def _rows(columns: list[str | None], table: list[Row]) -> list[_Row]:
@@ -277,7 +275,7 @@ def _csv(table: list[list[str]]) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out)
     for cells in table:
-        writer.writerow(["'" + cell if cell.startswith(_FORMULA) else cell for cell in cells])
+        writer.writerow([spreadsheet_text(cell) for cell in cells])
     return out.getvalue().encode("utf-8-sig")
 
 

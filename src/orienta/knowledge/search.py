@@ -20,6 +20,11 @@ from django.db.models import Q
 from orienta.knowledge.models import Brief, BriefVersion, Entity, PolicyInstrument, SearchEntry
 
 LIMIT = 50
+# What is indexed of one record, at most: PostgreSQL refuses a tsvector over 1 MB (an error,
+# not a warning), which a long text pasted into a fact, a summary or a brief would reach.
+# 100,000 characters stay well under it in any script: a lexeme costs its bytes (four a
+# character at most) and about nine more, and takes at least one character of space.
+DOCUMENT_LENGTH = 100_000
 _ALIF = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ـ": None})
 _WORD = re.compile(r"\w+", re.UNICODE)
 
@@ -28,6 +33,11 @@ def fold(text: str) -> str:
     decomposed = unicodedata.normalize("NFKD", text or "")
     plain = "".join(c for c in decomposed if unicodedata.category(c) != "Mn")
     return re.sub(r"\s+", " ", plain.translate(_ALIF)).strip().lower()
+
+
+def _document(parts: list[str]) -> str:
+    """What is indexed of a record: its texts folded, the first DOCUMENT_LENGTH characters."""
+    return fold(" ".join(p for p in parts if p))[:DOCUMENT_LENGTH]
 
 
 def _entity_text(entity: Entity) -> str:
@@ -43,13 +53,13 @@ def _entity_text(entity: Entity) -> str:
     ]
     for fact in entity.facts.all():
         parts += [fact.text_en, fact.text_fr, fact.text_ar]
-    return fold(" ".join(p for p in parts if p))
+    return _document(parts)
 
 
 def _policy_text(policy: PolicyInstrument) -> str:
     parts = [policy.title_en, policy.title_fr, policy.title_ar]
     parts += [policy.summary_en, policy.summary_fr]
-    return fold(" ".join(p for p in parts if p))
+    return _document(parts)
 
 
 def _brief_text(version: BriefVersion) -> str:
@@ -57,7 +67,7 @@ def _brief_text(version: BriefVersion) -> str:
     parts = [entity.name_en, entity.name_fr, entity.name_ar, entity.acronym_en]
     for section in version.sections:
         parts += [section.get("en", ""), section.get("fr", "")]
-    return fold(" ".join(p for p in parts if p))
+    return _document(parts)
 
 
 def _latest_versions(briefs: Any = None) -> list[BriefVersion]:

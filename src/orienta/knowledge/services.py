@@ -85,6 +85,8 @@ FACT_FIELDS = [
     "caveats",
 ]
 FACT_TEXTS = ("text_en", "text_fr", "text_ar")
+# Keys that would shadow a page: knowledge/entities/new/ is the form for a new entity.
+RESERVED_KEYS = frozenset({"new"})
 LabelledModel = TypeVar("LabelledModel", bound=Labelled)
 
 
@@ -138,6 +140,8 @@ def _check_entity(merged: Mapping[str, Any], entity: Entity) -> None:
     key = merged["key"]
     if not is_key(key):
         raise invalid("key", _("Write the key with letters, digits, hyphens or underscores only."))
+    if key in RESERVED_KEYS:
+        raise invalid("key", _("“%(value)s” names a page: choose another key.") % {"value": key})
     if Entity.objects.filter(key__iexact=key).exclude(pk=entity.pk).exists():
         raise invalid("key", _("Another entity already has this key."))
     refuse_unless(
@@ -223,13 +227,16 @@ def save_entity(
         current.themes.set(themes)
     if regions is not None:
         current.regions.set(regions)
+    searched = creating or bool(SEARCHED_ENTITY_FIELDS & set(changes))
+    if "key" in changes:  # the trail masks any field named like a key; this one is no secret
+        changes["slug"] = changes.pop("key")
     record(
         f"knowledge.entity.{'created' if creating else 'changed'}",
         actor=acting_user,
         target=current,
         changes=changes,
     )
-    if creating or SEARCHED_ENTITY_FIELDS & set(changes):
+    if searched:
         _index_entity(current, old_key)
     return current
 

@@ -744,7 +744,7 @@ def list_rows(
     rows = ManifestRow.objects.visible_to(request.user).filter(movement=movement)
     if status:
         rows = rows.filter(status=status)
-    if after.isdigit():
+    if after.isdecimal():
         rows = rows.filter(pk__gt=int(after))
     size = max(1, min(limit, MAX_ROW_PAGE_SIZE))
     found = list(rows.select_related("arrival").order_by("pk")[: size + 1])

@@ -255,7 +255,7 @@ def check_row(number: int, cells: dict[str, str], mapping: dict[str, str], today
     age = cell("age")
     row.values["age"] = None
     if age:
-        if not age.isdigit() or int(age) > MAX_AGE:
+        if not age.isdecimal() or int(age) > MAX_AGE:
             problem("age", _("“%(value)s” is not an age in years.") % {"value": age})
         else:
             row.values["age"] = int(age)

@@ -119,7 +119,7 @@ def attendance(request: AuthenticatedHttpRequest, pk: Any) -> HttpResponse:
         services.record_attendance(
             acting_user=request.user,
             event=event,
-            present=[v for v in request.POST.getlist("present") if v.isdigit()],
+            present=[v for v in request.POST.getlist("present") if v.isdecimal()],
             expected_version=posted_version(request),
         )
     except ServiceError as refused:

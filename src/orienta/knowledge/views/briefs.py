@@ -13,7 +13,12 @@ from django.views.decorators.http import require_POST
 
 from orienta.accounts.access import capability_required, has_capability
 from orienta.core.errors import ServiceError
-from orienta.core.http import AuthenticatedHttpRequest, pdf_response, posted_version
+from orienta.core.http import (
+    AuthenticatedHttpRequest,
+    pdf_response,
+    posted_version,
+    shown_version,
+)
 from orienta.governance import text
 from orienta.knowledge import brief_documents, briefs
 from orienta.knowledge.exports import document_language
@@ -56,6 +61,8 @@ def brief_page(request: AuthenticatedHttpRequest, key: str) -> HttpResponse:
     latest = versions[0] if versions else None
     chosen = next((v for v in versions if str(v.number) == wanted), latest)
     language = _language(request)
+    # The template of the version shown (the kind the entity had when it was written).
+    dialogue = briefs.version_is_dialogue(chosen) if chosen else briefs.is_dialogue(entity)
     return render(
         request,
         "knowledge/brief.html",
@@ -68,7 +75,7 @@ def brief_page(request: AuthenticatedHttpRequest, key: str) -> HttpResponse:
             "missing": briefs.missing_sections(chosen) if chosen else [],
             "language": language,
             "can_edit": has_capability(request.user, EDIT),
-            "dialogue": briefs.is_dialogue(entity),
+            "dialogue": dialogue,
         },
     )
 
@@ -94,12 +101,15 @@ def brief_write(request: AuthenticatedHttpRequest, key: str) -> HttpResponse:
 def brief_edit(request: AuthenticatedHttpRequest, key: str, number: int) -> HttpResponse:
     entity = _entity(key)
     version = _version(entity, number)
-    titles = briefs.section_titles(entity)
+    titles = briefs.version_titles(version)
+    texts: dict[str, dict[str, str]] = {}
     if request.method == "POST":
+        # Only the texts posted: a section the form did not send keeps its text.
         texts = {
             section["code"]: {
-                language: request.POST.get(f"{section['code']}-{language}", "")
+                language: request.POST[name]
                 for language in briefs.LANGUAGES
+                if (name := f"{section['code']}-{language}") in request.POST
             }
             for section in version.sections
         }
@@ -115,11 +125,22 @@ def brief_edit(request: AuthenticatedHttpRequest, key: str, number: int) -> Http
             messages.error(request, str(error.message))
         else:
             return redirect(_back(entity, version.number))
-    rows = [(str(titles.get(s["code"], s["code"])), s) for s in version.sections]
+    # After a refusal the page shows what was posted, and the version it was made from (so
+    # that a conflict is not resolved by posting again): nothing typed is lost.
+    rows = [
+        (str(titles.get(s["code"], s["code"])), {**s, **texts.get(s["code"], {})})
+        for s in version.sections
+    ]
     return render(
         request,
         "knowledge/brief_edit.html",
-        {"entity": entity, "version": version, "rows": rows},
+        {
+            "entity": entity,
+            "version": version,
+            "rows": rows,
+            "shown_version": shown_version(request, version.version),
+            "change_summary": request.POST.get("change_summary", version.change_summary),
+        },
     )
 
 

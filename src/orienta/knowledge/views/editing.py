@@ -23,6 +23,7 @@ from orienta.core.http import (
     shown_version,
 )
 from orienta.knowledge import members, services, taxonomy
+from orienta.knowledge.checks import is_key
 from orienta.knowledge.choices import FactField
 from orienta.knowledge.forms import (
     EntityForm,
@@ -113,7 +114,7 @@ def fact_edit(request: AuthenticatedHttpRequest, key: str, field: str) -> HttpRe
 
 def _member(entity: Entity, pk: str) -> EntityMember:
     """The entity's member state named in the request, 404 for any other."""
-    if not pk.isdigit():
+    if not pk.isdecimal():  # not isdigit: "²" is a digit that int() refuses
         raise Http404
     return get_object_or_404(EntityMember, entity=entity, pk=int(pk))
 
@@ -159,8 +160,13 @@ def members_page(request: AuthenticatedHttpRequest, key: str) -> HttpResponse:
 
 
 def _labelled(model: type[Labelled], code: str | None) -> Any:
-    """The theme or region named in the request (None when none is), 404 for an unknown code."""
-    return get_object_or_404(model, code=code) if code is not None else None
+    """The theme or region named in the request (None when none is), 404 for an unknown code
+    (and for what cannot be a code, which the database may refuse to compare: a NUL)."""
+    if code is None:
+        return None
+    if not is_key(code):
+        raise Http404
+    return get_object_or_404(model, code=code)
 
 
 def _delete_labelled(request: AuthenticatedHttpRequest, posted: str) -> HttpResponse:

@@ -38,7 +38,8 @@ def _can_edit(request: AuthenticatedHttpRequest) -> bool:
 
 
 def _year(text: str) -> int | None:
-    return int(text) if text.isdigit() and len(text) == 4 else None
+    # isdecimal, not isdigit: "²" is a digit that int() refuses.
+    return int(text) if text.isdecimal() and len(text) == 4 else None
 
 
 def _filters(

@@ -82,7 +82,7 @@ def check_in(request: AuthenticatedHttpRequest, pk: Any) -> HttpResponse:
     listed = None
     wanted = request.POST.get("row") or request.GET.get("row")
     if wanted:
-        if not str(wanted).isdigit():
+        if not str(wanted).isdecimal():
             raise Http404
         listed = get_object_for_user(
             ManifestRow.objects.select_related("candidate"),

@@ -537,7 +537,7 @@ def _holidays_page(
     chosen = {"country": request.GET.get("country", "").upper(), "year": request.GET.get("year")}
     if chosen["country"]:
         rows = rows.filter(country=chosen["country"])
-    if chosen["year"] and str(chosen["year"]).isdigit():
+    if chosen["year"] and str(chosen["year"]).isdecimal():
         rows = rows.filter(date__year=int(chosen["year"]))
     names = country_names(interface_language())
     groups = [
