@@ -14,6 +14,7 @@ from orienta.accounts.roles import Role
 from orienta.api import errors
 from orienta.api.auth import AUTH
 from orienta.directory.models import Organisation
+from orienta.indicators.suppression import Reason
 from orienta.referrals.api_dashboard import router
 from orienta.referrals.choices import ReferralStatus as S
 from orienta.referrals.dashboard import Cell, Dashboard, compute, rate, suppress
@@ -127,14 +128,19 @@ def _row(rows, key):
 def test_suppress_hides_small_counts_only():
     assert suppress(0, 5) == Cell(0, False, 5)
     assert suppress(3, 5) == Cell(None, True, 5)
-    assert str(suppress(3, 5)) == "< 5"
+    assert suppress(3, 5).reason == Reason.PRIMARY
+    with translation.override("en"):
+        # Every hidden cell looks the same, small or hidden to protect a small one.
+        assert str(suppress(3, 5)) == "hidden"
     assert suppress(5, 5).value == 5
     assert suppress(3, 0).value == 3  # exact numbers
-    assert str(suppress(2, 10)) == "< 10"
+    assert suppress(9, 10).suppressed
 
 
 def test_a_rate_is_hidden_under_the_threshold_or_when_it_gives_a_small_count_away():
-    assert rate(5, 7, 5).percent == pytest.approx(71.4)
+    assert rate(5, 10, 5).percent == 50
+    assert rate(5, 7, 5).suppressed  # 7 - 5 would give the 2 not accepted away
+    assert rate(5, 7, 5).numerator.suppressed and rate(5, 7, 5).denominator.value == 7
     assert rate(3, 4, 5).suppressed and rate(3, 4, 5).percent is None
     assert rate(2, 10, 5).suppressed  # 20 % of 10 is the hidden 2
     assert rate(0, 10, 5).percent == 0
@@ -155,7 +161,7 @@ def test_mechanism_figures_for_a_coordinator_with_small_cells_hidden(
     assert "draft" not in statuses
     assert statuses["completed"] == Cell(None, True, 5)  # 3
     assert statuses["in_progress"] == Cell(0, False, 5)
-    assert str(statuses["sent"]) == "< 5"
+    assert statuses["sent"].suppressed
     assert dashboard.status_tables[0].referrals.value == 13
     totals = dashboard.totals
     assert totals.referrals.value == 13
@@ -163,15 +169,19 @@ def test_mechanism_figures_for_a_coordinator_with_small_cells_hidden(
     assert totals.overridden.suppressed  # 3
     assert totals.time_to_acknowledge.hours == 4.5  # 1 2 3 4 | 5 6 8 10
     assert totals.time_to_service.suppressed  # four durations only
-    assert totals.acceptance.percent == pytest.approx(71.4)  # 5 / 7
-    assert (totals.acceptance.numerator.value, totals.acceptance.denominator.value) == (5, 7)
+    # 5 / 7: shown, 7 - 5 would give the 2 answered and declined away; the numerator is
+    # hidden (complementary suppression), and with it the rate.
+    assert totals.acceptance.suppressed and totals.acceptance.percent is None
+    assert (totals.acceptance.numerator.value, totals.acceptance.denominator.value) == (None, 7)
     assert totals.completion.suppressed and totals.completion.percent is None  # 3 / 4
 
     shelter = _row(dashboard.by_organisation, shelter_org.pk)
     assert shelter.referrals.value == 7  # a cell of 7 is exact
     assert shelter.overridden.suppressed and shelter.overdue.suppressed
-    assert shelter.time_to_acknowledge.hours == 5  # 1 2 4 | 6 8 10
-    assert shelter.acceptance.percent == pytest.approx(83.3)  # 5 / 6
+    # 6 acknowledged of 8: shown, 8 - 6 would give the clinic's 2 away (complement).
+    assert shelter.time_to_acknowledge.suppressed
+    assert shelter.time_to_acknowledge.count.reason == Reason.COMPLEMENTARY
+    assert shelter.acceptance.suppressed  # 5 / 6, and the total's 5 is hidden
     assert shelter.completion.suppressed
     clinic_row = _row(dashboard.by_organisation, clinic.pk)
     assert clinic_row.referrals.value == 6  # B's included
@@ -292,7 +302,7 @@ def test_the_page_for_an_analyst_shows_no_person_and_hides_small_cells(
         response = client.get(URL)
     assert response.status_code == 200
     page = response.content.decode()
-    assert "&lt; 5" in page
+    assert "masqué" in page  # "hidden", in the default language
     assert '<th scope="col">' in page and "<caption>" in page
     assert "Abri Espoir (fictif)" in page
     for referral in referrals:
@@ -304,7 +314,7 @@ def test_the_page_for_an_analyst_shows_no_person_and_hides_small_cells(
 
 def test_the_page_for_a_supervisor_and_an_outsider(client_for, owner, outsider, referrals, clinic):
     page = client_for(owner).get(URL, {"organisation": str(clinic.pk)}).content.decode()
-    assert "&lt; 5" not in page
+    assert "masqué" not in page
     assert f'value="{clinic.pk}" selected' in page
     outside = client_for(outsider).get(URL).content.decode()
     assert "Abri Espoir" not in outside

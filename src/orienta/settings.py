@@ -64,6 +64,8 @@ INSTALLED_APPS = [
     "orienta.returns",
     "orienta.governance",
     "orienta.knowledge",
+    "orienta.reintegration",
+    "orienta.indicators",
     "orienta.api",
 ]
 

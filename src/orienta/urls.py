@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("orienta.returns.urls")),
     path("", include("orienta.governance.urls")),
     path("", include("orienta.knowledge.urls")),
+    path("", include("orienta.reintegration.urls")),
     path("directory/", include("orienta.directory.public_urls")),
     path("api/v1/", api.urls),
     path("api/hsds/", include("orienta.directory.hsds.api")),

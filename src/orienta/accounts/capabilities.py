@@ -102,6 +102,14 @@ CAPABILITIES: dict[str, Promise] = {
     "governance.view_indicators": _(
         "See the process indicators and the progress report of the mechanism's governance"
     ),
+    "reintegration.work": _(
+        "Keep the reintegration plans of the cases one works on, record their sustainability "
+        "survey rounds, and keep the list of community projects"
+    ),
+    "reintegration.configure": _(
+        "Keep the sustainability survey's configuration: enter its weights with their source, "
+        "put a version in force, score the rounds waiting for a weight set"
+    ),
     "knowledge.view": _(
         "Read the regional knowledge base: entities, dialogues, policies, the mapping matrix"
     ),
@@ -119,9 +127,12 @@ _CASE_CAPABILITIES = {name for name in CAPABILITIES if name.startswith("cases.")
     "referrals.receive",
     "returns.view_movements",
     "returns.receive_arrivals",
+    "reintegration.work",
 }
 _RECEPTION = {"returns.view_movements", "returns.receive_arrivals"}
 _CASEWORK = {"cases.register", "cases.work_cases", "cases.break_glass", "referrals.send"}
+# Reintegration follow-up is casework: caseworkers and supervisors, in the same organisations.
+_REINTEGRATION = {"reintegration.work"}
 
 ROLE_CAPABILITIES: dict[Role, frozenset[str]] = {
     Role.ADMINISTRATOR: frozenset(set(CAPABILITIES) - _CASE_CAPABILITIES),
@@ -146,6 +157,7 @@ ROLE_CAPABILITIES: dict[Role, frozenset[str]] = {
             "governance.manage",
             "governance.view_indicators",
             "knowledge.view",
+            "reintegration.configure",
         }
     ),
     # Reception officers register at the border and hand over; children's files stay with
@@ -164,11 +176,13 @@ ROLE_CAPABILITIES: dict[Role, frozenset[str]] = {
     Role.CASEWORKER: frozenset(
         _EVERY_ROLE
         | _CASEWORK
+        | _REINTEGRATION
         | {"directory.match_services", "cases.view_child_cases", "referrals.view_agreements"}
     ),
     Role.CASE_SUPERVISOR: frozenset(
         _EVERY_ROLE
         | _CASEWORK
+        | _REINTEGRATION
         | {
             "accounts.manage_members",
             "directory.match_services",

@@ -11,6 +11,7 @@ person and loses its own notes and details.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -36,6 +37,16 @@ from orienta.cases.models import (
 )
 from orienta.cases.models.choices import CaseKind, CaseStatus
 from orienta.identity.services import forget_person
+
+#: What apps downstream of cases keep about a case (its reintegration plan, its survey answers)
+#: and remove with it: each registers, in its AppConfig.ready(), a function that removes the
+#: free text of one case. Cases cannot import them: data flows forward.
+CASE_ANONYMISERS: list[Callable[[Case], None]] = []
+
+
+def register_case_anonymiser(anonymise: Callable[[Case], None]) -> None:
+    if anonymise not in CASE_ANONYMISERS:
+        CASE_ANONYMISERS.append(anonymise)
 
 
 def validate_retention_settings() -> None:
@@ -85,6 +96,8 @@ def _anonymise_case(case: Case, now: Any) -> None:
         giver_name="", best_interests_reference="", withdrawal_note=""
     )
     case.episodes.update(entry_point="")
+    for anonymise in CASE_ANONYMISERS:
+        anonymise(case)
     Case.objects.filter(pk=case.pk).update(anonymised_at=now, assigned_to=None)
     record(
         "cases.case.anonymised",

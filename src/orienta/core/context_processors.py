@@ -40,6 +40,8 @@ NAVIGATION: list[tuple[Any, ...]] = [
         "governance.view_indicators",
         ("governance.view", "governance.manage"),
     ),
+    (_("Community projects"), "reintegration:projects", "reintegration.work"),
+    (_("Sustainability survey"), "reintegration:rss", "reintegration.configure"),
     (_("Knowledge base"), "knowledge:entities", "knowledge.view"),
     (_("Organisations"), "directory:organisation_list", "directory.view_organisations"),
     (

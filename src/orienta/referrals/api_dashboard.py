@@ -2,7 +2,8 @@
 
 Every count is `{"value": int | null, "suppressed": bool}`; a rate carries its numerator and
 denominator as such counts, a median its number of durations. See referrals/dashboard.py for who
-sees what and which cells are hidden.
+sees what and which cells are hidden (small ones, and those that would give one away: the same
+cells as the page).
 """
 
 # No `from __future__ import annotations`: Django Ninja reads the operation's annotations
@@ -126,8 +127,8 @@ def referral_dashboard(
     """Referrals by status, overdue, medians, acceptance and completion rates by receiving
     organisation and by top-level category, for the referrals sent from `since` to `until`.
     Needs `referrals.view_statistics` (one's organisations, exact numbers) or
-    `referrals.view_mechanism_statistics` (the whole mechanism, small cells null with
-    `"suppressed": true`)."""
+    `referrals.view_mechanism_statistics` (the whole mechanism: small counts, and those that
+    would give one away, null with `"suppressed": true`)."""
     user = request.user
     if since and until and since > until:
         raise HttpError(422, _("The end date must not be before the start date."))

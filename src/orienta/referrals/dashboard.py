@@ -8,13 +8,28 @@ Who sees what:
   organisations sent or received, with exact numbers where they also hold
   `cases.view_caseload` (they already see those cases one by one).
 
-Small cells (rule 9, "statistics never expose people"): for everyone else, a count from 1 to
-`ORIENTA_SMALL_CELL - 1` is shown as "< 5" (the setting's value), and a rate or a median computed
-over fewer referrals than that is hidden. A rate whose numerator is a small cell is hidden too:
-with the denominator shown, the percentage would give that very count away. Zero stays 0.
-Complementary suppression is NOT done here (a later issue): a hidden cell may still be worked
-out by difference, from a table's total and its other cells, or from a rate's denominator minus
-its numerator.
+Small cells (rule 9, "statistics never expose people"; the rule and why are in
+orienta/indicators/suppression.py): for everyone else, a count from 1 to
+`ORIENTA_SMALL_CELL - 1` is hidden (zero stays 0), and complementary suppression hides other
+counts so that no hidden one can be worked out again. The whole dashboard is one publication:
+
+- each count (referrals, under override, overdue, acknowledged, started, answered, accepted,
+  completed, completed or not) by receiving organisation, and by category, adds up to the same
+  count in the key figures, which is the same cell in both tables and in the status table;
+- referrals by status add up to their total, for each side (all, sent, received);
+- the "of which" counts are protected by difference: in every row, referrals not under
+  override, not overdue, not acknowledged, not started, not answered; answered but not accepted
+  (behind the acceptance rate), closed but not completed (behind the completion rate); and for
+  the mechanism, sent referrals not overdue. These are unpublished counts a reader could
+  compute, protected like the others.
+
+A rate is hidden when its numerator or denominator is; a median when the number of durations it
+is taken over is. Every hidden cell looks the same ("hidden"): small, or hidden to protect a
+small one. The API gives the same cells (null, `"suppressed": true`). Not linked: a sent and a
+received status table (for an organisation that sees its numbers suppressed, which the roles as
+configured do not give) are protected each on its own, not against the key figures; and only
+relations that hold by definition are declared (not, say, started within accepted, which the
+lifecycle makes true but the counts do not guarantee).
 
 Nothing here is about a person: every figure is a count, a rate or a median over a group of
 referrals, grouped by status, receiving organisation or top-level category. No reference, name
@@ -59,6 +74,15 @@ from django.utils.translation import gettext as _
 from orienta.accounts.access import scope_for
 from orienta.directory.models import Organisation, TaxonomyTerm
 from orienta.directory.search import term_label
+from orienta.indicators.snapshot import consistent_reads
+from orienta.indicators.suppression import (
+    Cell,
+    Protected,
+    Publication,
+    any_hidden,
+    percent,
+    suppress,
+)
 from orienta.referrals.choices import ReferralStatus
 from orienta.referrals.models import Referral
 
@@ -70,27 +94,7 @@ EXACT_NUMBERS = "cases.view_caseload"
 STATUSES = [status for status in ReferralStatus if status != ReferralStatus.DRAFT]
 
 
-# --- Cells and their suppression -------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Cell:
-    """A count as shown: `value` is None when the cell is hidden (`suppressed`)."""
-
-    value: int | None
-    suppressed: bool = False
-    threshold: int = 0
-
-    def __str__(self) -> str:
-        return f"< {self.threshold}" if self.suppressed else str(self.value)
-
-
-def suppress(value: int, threshold: int) -> Cell:
-    """Hide a count from 1 to `threshold - 1`; zero and larger counts stay. A threshold of 0 or
-    1 hides nothing (those who may see exact numbers)."""
-    if 0 < value < threshold:
-        return Cell(None, True, threshold)
-    return Cell(value, False, threshold)
+# --- Rates and medians over protected cells ---------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -115,15 +119,20 @@ class Rate:
         }
 
 
+def rate_of(numerator: Cell, denominator: Cell) -> Rate:
+    """The rate of two protected cells: hidden when either is (it would give it back)."""
+    hidden = any_hidden(numerator, denominator)
+    return Rate(numerator, denominator, percent(numerator, denominator), hidden)
+
+
 def rate(numerator: int, denominator: int, threshold: int) -> Rate:
-    # Not `denominator - numerator`: that is complementary suppression, a later issue.
-    hidden = 0 < numerator < threshold or 0 < denominator < threshold
-    if hidden:
-        return Rate(suppress(numerator, threshold), suppress(denominator, threshold), None, True)
-    percent = round(100 * numerator / denominator, 1) if denominator else None
-    return Rate(
-        Cell(numerator, False, threshold), Cell(denominator, False, threshold), percent, False
-    )
+    """A rate published on its own with its numerator and denominator: hidden when either is
+    small, or when their difference is (shown both, they would give it away)."""
+    publication = Publication(threshold)
+    top, bottom = publication.count(numerator), publication.count(denominator)
+    publication.of_which(bottom, top)
+    cells = publication.protect()
+    return rate_of(cells[top], cells[bottom])
 
 
 @dataclass(frozen=True)
@@ -151,11 +160,16 @@ class Median:
         return _("%(days)s d") % {"days": number_format(hours / 24, 1)}
 
 
+def median_of(duration: timedelta | None, count: Cell) -> Median:
+    """The median of `count` durations: hidden when that number is."""
+    if any_hidden(count):
+        return Median(None, count, True)
+    return Median(duration if count.value else None, count, False)
+
+
 def median(duration: timedelta | None, count: int, threshold: int) -> Median:
-    cell = suppress(count, threshold)
-    if cell.suppressed:
-        return Median(None, cell, True)
-    return Median(duration if count else None, cell, False)
+    """A median published on its own with its number of durations."""
+    return median_of(duration, suppress(count, threshold))
 
 
 # --- What the dashboard shows ----------------------------------------------------------------
@@ -326,26 +340,66 @@ def _medians_in_python(referrals: QuerySet[Referral]) -> tuple[Medians, Medians,
     return found["organisation"], found["category"], found["all"]
 
 
+#: The counts of a group of referrals that the dashboard publishes (directly, or as the number
+#: a rate or a median rests on); "closed" is completed + not completed.
+MEASURES = (
+    "n",
+    "overridden",
+    "overdue",
+    "acknowledged",
+    "started",
+    "answered",
+    "accepted",
+    "completed",
+    "closed",
+)
+Handles = dict[str, int]
+
+
+def _group(publication: Publication, name: str, values: Mapping[str, Any]) -> Handles:
+    """The counts of one group in the publication, with its "of which" differences."""
+    counted = dict(values)
+    counted["closed"] = (values["completed"] or 0) + (values["not_completed"] or 0)
+    handles = {m: publication.count(counted[m] or 0, name=f"{name}:{m}") for m in MEASURES}
+    # What each count is "of which", by its very definition (never by what the data should be:
+    # a relation that did not hold would raise).
+    for whole, part in (
+        ("n", "overridden"),
+        ("n", "overdue"),
+        ("n", "acknowledged"),
+        ("n", "started"),
+        ("n", "answered"),
+        ("answered", "accepted"),
+        ("closed", "completed"),
+    ):
+        publication.of_which(handles[whole], handles[part], f"{name}:{whole} but not {part}")
+    return handles
+
+
 def _row(
     key: str,
     label: str,
     values: Mapping[str, Any],
-    threshold: int,
+    cells: Protected,
+    handles: Handles,
     medians: tuple[timedelta | None, timedelta | None] | None,
 ) -> GroupRow:
     if medians is None:
         medians = (values.get("ack_median"), values.get("service_median"))
-    completed, not_completed = values["completed"], values["not_completed"]
+
+    def cell(measure: str) -> Cell:
+        return cells[handles[measure]]
+
     return GroupRow(
         key=key,
         label=label,
-        referrals=suppress(values["n"], threshold),
-        overridden=suppress(values["overridden"], threshold),
-        overdue=suppress(values["overdue"], threshold),
-        time_to_acknowledge=median(medians[0], values["acknowledged"], threshold),
-        time_to_service=median(medians[1], values["started"], threshold),
-        acceptance=rate(values["accepted"], values["answered"], threshold),
-        completion=rate(completed, completed + not_completed, threshold),
+        referrals=cell("n"),
+        overridden=cell("overridden"),
+        overdue=cell("overdue"),
+        time_to_acknowledge=median_of(medians[0], cell("acknowledged")),
+        time_to_service=median_of(medians[1], cell("started")),
+        acceptance=rate_of(cell("accepted"), cell("answered")),
+        completion=rate_of(cell("completed"), cell("closed")),
     )
 
 
@@ -353,10 +407,12 @@ def _start_of(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.min))
 
 
-def _status_tables(
-    referrals: QuerySet[Referral], audience: Audience, threshold: int
-) -> list[StatusTable]:
-    """One GROUP BY status; for organisations, what they sent and what they received."""
+StatusCounts = list[tuple[str, str, dict[str, tuple[int, int]]]]
+
+
+def _status_counts(referrals: QuerySet[Referral], audience: Audience) -> StatusCounts:
+    """One GROUP BY status; for organisations, what they sent and what they received. For each
+    side: its key, its caption, and (referrals, of which under override) by status."""
     override = Q(emergency_override=True)
     if audience.mechanism:
         sides = {"all": (_("Referrals by status"), Q())}
@@ -377,31 +433,52 @@ def _status_tables(
         counts[f"{key}_n"] = Count("pk", filter=side) if side else Count("pk")
         counts[f"{key}_overridden"] = Count("pk", filter=side & override)
     found = {row["status"]: row for row in referrals.order_by().values("status").annotate(**counts)}
-    labels = dict(ReferralStatus.choices)
+    return [
+        (
+            key,
+            caption,
+            {
+                status: (row.get(f"{key}_n", 0), row.get(f"{key}_overridden", 0))
+                for status, row in found.items()
+            },
+        )
+        for key, (caption, _side) in sides.items()
+    ]
+
+
+def _status_tables(
+    publication: Publication, sides: StatusCounts, totals: Handles | None
+) -> list[tuple[str, str, list[tuple[str, Handles]], Handles]]:
+    """The status tables in the publication: by status, referrals and of which under override,
+    adding up to their totals; the mechanism's totals are the key figures' own cells
+    (`totals`), an organisation's sent and received have totals of their own."""
     tables = []
-    for key, (caption, _side) in sides.items():
+    for key, caption, by_status in sides:
         rows = []
         for status in STATUSES:
-            row = found.get(status.value, {})
-            rows.append(
-                StatusRow(
-                    status=status.value,
-                    label=str(labels[status.value]),
-                    referrals=suppress(row.get(f"{key}_n", 0), threshold),
-                    overridden=suppress(row.get(f"{key}_overridden", 0), threshold),
-                )
+            n, overridden = by_status.get(status.value, (0, 0))
+            handles = {
+                "n": publication.count(n, name=f"{key}:{status.value}:n"),
+                "overridden": publication.count(overridden, name=f"{key}:{status.value}:over"),
+            }
+            publication.of_which(
+                handles["n"], handles["overridden"], f"{key}:{status.value}:not over"
             )
-        tables.append(
-            StatusTable(
-                key=key,
-                caption=caption,
-                rows=rows,
-                referrals=suppress(sum(r.get(f"{key}_n", 0) for r in found.values()), threshold),
-                overridden=suppress(
-                    sum(r.get(f"{key}_overridden", 0) for r in found.values()), threshold
+            rows.append((status.value, handles))
+        if totals is not None and key == "all":
+            total = {"n": totals["n"], "overridden": totals["overridden"]}
+        else:
+            total = {
+                "n": publication.count(sum(n for n, _o in by_status.values()), name=f"{key}:n"),
+                "overridden": publication.count(
+                    sum(o for _n, o in by_status.values()), name=f"{key}:over"
                 ),
-            )
-        )
+            }
+            publication.of_which(total["n"], total["overridden"], f"{key}:not over")
+        for measure in ("n", "overridden"):
+            # A status not listed (none is, drafts are never sent) would be an unpublished rest.
+            publication.partition(total[measure], [handles[measure] for _s, handles in rows])
+        tables.append((key, caption, rows, total))
     return tables
 
 
@@ -415,6 +492,17 @@ def compute(
     """The dashboard of `user` for the referrals sent from `since` to `until` (local dates,
     both included) to `organisation_id` (ignored unless it is one of the receiving
     organisations the user may choose). PermissionDenied for those who may see none."""
+    with consistent_reads():  # the figures must add up for suppression to hold
+        return _compute(user, since=since, until=until, organisation_id=organisation_id)
+
+
+def _compute(
+    user: Any,
+    *,
+    since: date | None,
+    until: date | None,
+    organisation_id: uuid.UUID | None,
+) -> Dashboard:
     audience = audience_of(user)
     threshold = audience.threshold
     now = timezone.now()
@@ -472,26 +560,52 @@ def compute(
     def medians_of(found: Medians | None, key: str) -> tuple[Any, Any] | None:
         return None if found is None else found.get(key, (None, None))
 
+    # One publication for the whole dashboard: a count shown in two places (the key figures,
+    # the footers of the tables) is one cell, hidden in both or in neither.
+    publication = Publication(threshold)
+    total_handles = _group(publication, "all", totals)
+    organisation_handles = [
+        _group(publication, f"organisation:{row['recipient_organisation_id']}", row)
+        for row in by_organisation
+    ]
+    category_handles = [_group(publication, f"category:{row['top']}", row) for row in by_category]
+    for measure in MEASURES:
+        for groups in (organisation_handles, category_handles):
+            publication.line(total_handles[measure], [handles[measure] for handles in groups])
+    status_tables = _status_tables(
+        publication,
+        _status_counts(referrals, audience),
+        total_handles if audience.mechanism else None,
+    )
+    if audience.mechanism:
+        # The overdue are sent referrals still waiting: "of which" the status "sent".
+        sent = next(h for _k, _c, rows, _t in status_tables for s, h in rows if s == "sent")
+        publication.of_which(sent["n"], total_handles["overdue"], "sent but not overdue")
+    cells = publication.protect()
+
     organisation_rows = [
         _row(
             str(row["recipient_organisation_id"]),
             row["recipient_organisation__name"],
             row,
-            threshold,
+            cells,
+            handles,
             medians_of(organisation_medians, str(row["recipient_organisation_id"])),
         )
-        for row in by_organisation
+        for row, handles in zip(by_organisation, organisation_handles, strict=True)
     ]
     category_rows = [
         _row(
             row["top"],
             names.get(row["top"], row["top"]) if row["top"] else _("No category"),
             row,
-            threshold,
+            cells,
+            handles,
             medians_of(category_medians, row["top"]),
         )
-        for row in by_category
+        for row, handles in zip(by_category, category_handles, strict=True)
     ]
+    labels = dict(ReferralStatus.choices)
     return Dashboard(
         mechanism=audience.mechanism,
         threshold=threshold,
@@ -499,8 +613,27 @@ def compute(
         until=until,
         organisation_id=organisation_id,
         organisations=organisations,
-        totals=_row("all", _("All referrals"), totals, threshold, medians_of(overall, "")),
-        status_tables=_status_tables(referrals, audience, threshold),
+        totals=_row(
+            "all", _("All referrals"), totals, cells, total_handles, medians_of(overall, "")
+        ),
+        status_tables=[
+            StatusTable(
+                key=key,
+                caption=caption,
+                rows=[
+                    StatusRow(
+                        status=status,
+                        label=str(labels[status]),
+                        referrals=cells[handles["n"]],
+                        overridden=cells[handles["overridden"]],
+                    )
+                    for status, handles in rows
+                ],
+                referrals=cells[total["n"]],
+                overridden=cells[total["overridden"]],
+            )
+            for key, caption, rows, total in status_tables
+        ],
         by_organisation=sorted(organisation_rows, key=lambda r: r.label.casefold()),
         by_category=sorted(category_rows, key=lambda r: (not r.key, r.key)),
     )

@@ -9,9 +9,15 @@ unless the user already sees, one by one, every arrival counted, i.e. holds
 in which the user holds it (a reception officer or case supervisor of that organisation).
 Coordinators and analysts see no arrival one by one, so they always see small cells hidden.
 
-Small cells: a count from 1 to `ORIENTA_SMALL_CELL - 1` is shown as "< 5" (the setting's value);
-zero stays 0. As on the referral dashboard, complementary suppression is NOT done: a hidden cell
-may still be worked out from a table's total and its other cells.
+Small cells (orienta/indicators/suppression.py has the rule and why): a count from 1 to
+`ORIENTA_SMALL_CELL - 1` is hidden, zero stays 0, and complementary suppression hides other counts
+so that none can be worked out again. The page is one publication: every breakdown by origin,
+mode, entry point, sex, age group and month adds up to the total of returns (a category not
+listed counts as an unpublished rest), and each vulnerability and the repeat returns are "of
+which" counts of that total (the difference, e.g. first returns, is protected too), as are the
+unaccompanied or separated children of the children. All hidden cells look the same ("hidden"),
+and the CSV carries exactly the cells of the page. Not declared, so not seen: relations the data
+usually but not by definition has (flights arrive at airports, pregnancies are women's).
 
 Dates are local: an arrival's day and month are those on the clock of its entry point, as the
 protocol rules read them. Queries: a handful of GROUP BY queries whatever the number of
@@ -44,7 +50,8 @@ from django.utils.translation import gettext_lazy
 from orienta.accounts.access import has_capability, scope_for
 from orienta.cases.models.choices import Sex
 from orienta.directory.models import Organisation
-from orienta.referrals.dashboard import Cell, suppress
+from orienta.indicators.snapshot import consistent_reads
+from orienta.indicators.suppression import Cell, Publication
 from orienta.returns.choices import Accompaniment, AgeGroup, Mode
 from orienta.returns.labels import country_names
 from orienta.returns.models import Arrival, EntryPoint, Movement
@@ -187,6 +194,10 @@ class Statistics:
 
 UNACCOMPANIED = (Accompaniment.UNACCOMPANIED, Accompaniment.SEPARATED)
 
+#: How a breakdown's rows relate to the total of returns: categories that do not overlap (each
+#: arrival in one), or each an "of which" of the total (an arrival in several, or none).
+PARTITION, OF_WHICH = "partition", "of_which"
+
 
 def _vulnerabilities() -> list[tuple[str, str, Q]]:
     return [
@@ -209,6 +220,11 @@ def _counts(arrivals: QuerySet[Arrival], by: str) -> dict[Any, int]:
 def compute(user: Any, filters: Filters | None = None) -> Statistics:
     """The statistics `user` may see, for these filters. PermissionDenied without the
     capability."""
+    with consistent_reads():  # the figures must add up for suppression to hold
+        return _compute(user, filters)
+
+
+def _compute(user: Any, filters: Filters | None) -> Statistics:
     audience = audience_of(user)
     filters = filters or Filters()
     points = list(EntryPoint.objects.order_by("country", "code"))
@@ -248,9 +264,6 @@ def compute(user: Any, filters: Filters | None = None) -> Statistics:
         )
     )
 
-    def cell(value: int | None) -> Cell:
-        return suppress(value or 0, threshold)
-
     vulnerabilities = _vulnerabilities()
     totals = arrivals.aggregate(
         n=Count("pk"),
@@ -274,70 +287,118 @@ def compute(user: Any, filters: Filters | None = None) -> Statistics:
 
     labels = {p.code: point_label(p) for p in points}
     sexes = dict(Sex.choices)
-    tables = [
-        Table(
+    # (key, caption, heading, rows as (key, label, count), note, how the rows relate to the total)
+    specs: list[tuple[str, str, str, list[tuple[str, str, int]], str, str]] = [
+        (
             "origin_country",
             _("Returns by country of origin"),
             _("Returned from"),
             sorted(
-                (Row(code, names.get(code, code), cell(n)) for code, n in by_origin.items()),
-                key=lambda row: row.label.casefold(),
+                ((code, names.get(code, code), n) for code, n in by_origin.items()),
+                key=lambda row: row[1].casefold(),
             ),
+            "",
+            PARTITION,
         ),
-        Table(
+        (
             "mode",
             _("Returns by mode"),
             _("Mode"),
-            [Row(code, str(label), cell(by_mode.get(code))) for code, label in Mode.choices],
+            [(code, str(label), by_mode.get(code, 0)) for code, label in Mode.choices],
+            "",
+            PARTITION,
         ),
-        Table(
+        (
             "entry_point",
             _("Returns by entry point"),
             _("Entry point"),
-            [Row(code, labels.get(code, code), cell(n)) for code, n in sorted(by_point.items())],
+            [(code, labels.get(code, code), n) for code, n in sorted(by_point.items())],
+            "",
+            PARTITION,
         ),
-        Table(
+        (
             "sex",
             _("Returns by sex"),
             _("Sex"),
-            [Row(code, str(label), cell(by_sex.get(code))) for code, label in Sex.choices]
-            + [Row(code, code, cell(n)) for code, n in sorted(by_sex.items()) if code not in sexes],
+            [(code, str(label), by_sex.get(code, 0)) for code, label in Sex.choices]
+            + [(code, code, n) for code, n in sorted(by_sex.items()) if code not in sexes],
+            "",
+            PARTITION,
         ),
-        Table(
+        (
             "age_group",
             _("Returns by age group"),
             _("Age group"),
-            [Row(code, str(label), cell(by_age.get(code))) for code, label in AgeGroup.choices],
+            [(code, str(label), by_age.get(code, 0)) for code, label in AgeGroup.choices],
+            "",
+            PARTITION,
         ),
-        Table(
+        (
             "vulnerability",
             _("Returns by vulnerability"),
             _("Vulnerability"),
-            [Row(key, label, cell(totals[key])) for key, label, _condition in vulnerabilities],
-            note=_("A person may be counted under several vulnerabilities, or none."),
+            [(key, label, totals[key] or 0) for key, label, _condition in vulnerabilities],
+            _("A person may be counted under several vulnerabilities, or none."),
+            OF_WHICH,
         ),
-        Table(
+        (
             "repeat_return",
             _("Repeat returns"),
             _("Return"),
-            [Row("repeat", _("Repeat return (already returned before)"), cell(totals["repeat"]))],
+            [("repeat", _("Repeat return (already returned before)"), totals["repeat"] or 0)],
+            "",
+            OF_WHICH,
         ),
-        Table(
+        (
             "month",
             _("Returns by month (local time at the entry point)"),
             _("Month"),
             [
-                Row(f"{month:%Y-%m}", month_label(month), cell(n))
+                (f"{month:%Y-%m}", month_label(month), n)
                 for month, n in sorted(by_month.items())
                 if month is not None
             ],
+            "",
+            PARTITION,
         ),
+    ]
+
+    # One publication for the page, so that the total, shared by every breakdown, is hidden
+    # everywhere or nowhere, and complementary suppression sees every line it is part of.
+    publication = Publication(threshold)
+    total = publication.count(totals["n"] or 0, name="total")
+    handles: dict[str, list[int]] = {}
+    for key, _caption, _heading, rows, _note, relation in specs:
+        handles[key] = [publication.count(n, name=f"{key}:{code}") for code, _label, n in rows]
+        if relation == PARTITION:
+            publication.partition(total, handles[key], rest_name=f"{key}:not listed")
+        else:
+            for handle in handles[key]:
+                publication.of_which(total, handle, name=f"{key}:not {publication.label(handle)}")
+    # An unaccompanied or separated child is a child: "of which" the age group.
+    codes = {key: [code for code, _label, _n in rows] for key, _c, _h, rows, _n, _r in specs}
+    child = handles["age_group"][codes["age_group"].index(AgeGroup.CHILD)]
+    alone = handles["vulnerability"][codes["vulnerability"].index("unaccompanied_child")]
+    publication.of_which(child, alone, name="children not unaccompanied or separated")
+    cells = publication.protect()
+    tables = [
+        Table(
+            key,
+            caption,
+            heading,
+            [
+                Row(code, label, cells[handle])
+                for (code, label, _n), handle in zip(rows, handles[key], strict=True)
+            ],
+            note=note,
+        )
+        for key, caption, heading, rows, note, _relation in specs
     ]
     exact = [(pk, name) for pk, name in organisations if audience.threshold(pk) == 0]
     return Statistics(
         filters=applied,
         threshold=threshold,
-        total=cell(totals["n"]),
+        total=cells[total],
         tables=tables,
         origins=origins,
         entry_points=[(p.code, point_label(p)) for p in points],
@@ -360,14 +421,15 @@ HXL_COLUMNS = [
     (gettext_lazy("Period until"), "#date+end"),
     (gettext_lazy("Receiving organisation"), "#org+receiving+name"),
     (gettext_lazy("Returns"), "#affected+returnees"),
-    (gettext_lazy("Small number hidden"), "#meta+suppressed"),
+    (gettext_lazy("Number hidden"), "#meta+suppressed"),
 ]
 
 
 def as_csv(stats: Statistics) -> str:
     """A text header row, the HXL hashtag row, then one row per category of each breakdown
-    (and a first row with the total), small cells hidden as on the page. A filter applied
-    fills its column on every row."""
+    (and a first row with the total), with the very cells of the page: hidden ones (small, or
+    hidden so that a total cannot give a small one away) say "hidden" and are flagged in the
+    `#meta+suppressed` column. A filter applied fills its column on every row."""
     filters = stats.filters
     organisation = next(
         (name for pk, name in stats.organisations if pk == filters.organisation_id), ""

@@ -16,6 +16,7 @@ from orienta.core.packs import available
 from orienta.governance.demo import load_demo_governance
 from orienta.knowledge.packs import load_knowledge
 from orienta.referrals.demo import load_demo_referrals
+from orienta.reintegration.packs import load_rss
 from orienta.returns.demo import load_demo_returns
 
 
@@ -47,6 +48,8 @@ class Command(BaseCommand):
         committees = load_demo_governance(options["country"])
         # The regional knowledge base is the same for every country's demo.
         knowledge = load_knowledge("mena")
+        # The survey's questions, as a draft without weights: a coordinator enters them.
+        survey = load_rss("rss")
         if not options["no_serve"]:
             call_command("collectstatic", interactive=False, verbosity=0)
         url = f"http://{options['host']}:{options['port']}/"
@@ -65,6 +68,11 @@ class Command(BaseCommand):
         self.stdout.write(
             f"Knowledge base (MENA): {knowledge.entities} entities and dialogues, "
             f"{knowledge.policies} policy instruments."
+        )
+        self.stdout.write(
+            f"Reintegration Sustainability Survey: version {survey.configuration.number} "
+            f"({survey.configuration.status}), {survey.indicators} indicators; "
+            "the weights are entered by coordinator@example.org."
         )
         self.stdout.write(f"Password for every account: {password}")
         width = max(len(a.email) for a in accounts)
