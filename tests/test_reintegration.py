@@ -523,3 +523,34 @@ def test_retention_removes_what_was_written_about_the_person_and_keeps_the_score
     assert plan.economic_objectives == "" and item.notes == ""
     assert survey.answers == {} and survey.interviewer == ""
     assert survey.composite is not None and item.amount == Decimal("15000")
+
+
+@pytest.mark.postgres_only
+@pytest.mark.django_db(transaction=True)
+def test_two_drafts_put_in_force_at_once_leave_one_in_force(coordinator) -> None:
+    import time
+    from unittest import mock
+
+    from tests.test_knowledge_concurrency import at_once
+
+    first = enter_weights(coordinator, make_configuration())
+    second = enter_weights(coordinator, make_configuration())
+
+    def in_force(configuration: RssConfiguration) -> Any:
+        return lambda: config.put_in_force(
+            acting_user=coordinator,
+            configuration=configuration,
+            expected_revision=configuration.revision,
+        )
+
+    real_now = timezone.now
+
+    def slow_now() -> Any:
+        time.sleep(0.3)  # both would read "nothing in force" before either writes, unlocked
+        return real_now()
+
+    with mock.patch("orienta.reintegration.configuration.timezone.now", slow_now):
+        outcomes = at_once({"first": in_force(first), "second": in_force(second)})
+    assert outcomes == {"first": "won", "second": "won"}, outcomes
+    statuses = sorted(RssConfiguration.objects.values_list("status", flat=True))
+    assert statuses == ["in_force", "retired"]

@@ -372,3 +372,19 @@ def test_the_pack_draft_page_lists_its_fifteen_indicators(client_for, coordinato
     assert page.status_code == 200
     assert text.count('name="dim_') == 15 and text.count('name="comp_') == 15
     assert "Say where the weights come from" in text and "disabled" in text
+
+
+def test_weights_posted_to_a_version_put_in_force_meanwhile_are_refused_with_a_message(
+    client_for, coordinator
+) -> None:
+    """A coordinator's tab still shows the draft; another puts it in force. Saving from the tab
+    changes nothing and says why, rather than showing the page again in silence."""
+    draft = configuration_in_force(coordinator)  # in force since the tab was opened
+    admin = _english(client_for(coordinator))
+    posted = {"revision": draft.revision, "rounds": "0, 3", "weights_source": "Annex 4, p. 2"}
+    posted |= {f"dim_{code}": "0.5" for code in WEIGHTS}
+    response = admin.post(f"/reintegration/rss/{draft.number}/", posted)
+    assert response.status_code == 200
+    assert "cannot change: make a new version of it" in response.content.decode()
+    draft.refresh_from_db()
+    assert draft.rounds == [0, 3, 6, 12] and draft.weights_source == SOURCE

@@ -521,7 +521,68 @@ def _as_read(exact: Dashboard, published: Dashboard) -> tuple[Publication, list[
             publication.of_which(whole, part)
         sent = next(h for h, row in zip(n, true_table.rows, strict=True) if row.status == "sent")
         publication.of_which(sent, totals["overdue"])  # the overdue are sent referrals
+        # The completion rate counts statuses: completed is "completed", closed is "completed"
+        # plus "not completed".
+        by_status = {row.status: h for h, row in zip(n, true_table.rows, strict=True)}
+        publication.line(totals["completed"], [by_status["completed"]])
+        publication.line(totals["closed"], [by_status["completed"], by_status["not_completed"]])
     return publication, hidden
+
+
+def test_the_completion_rate_and_the_status_table_hide_the_same_counts(
+    client_for: Any,
+    nrm: Any,
+    colleague: Any,
+    organisation: Any,
+    analyst: Any,  # noqa: F811
+    shelter_org: Any,  # noqa: F811
+    clinic: Any,  # noqa: F811
+) -> None:
+    """20 completed, 2 not completed, 6 cancelled, 20 sent. The 2 is hidden in the status table
+    with the 6 as its complement; the key figures hide the completed (20) to protect the 2 behind
+    the completion rate. Shown in the status table, that 20 and the rate's denominator (22) gave
+    the 2 back: the completion rate's counts are the status table's cells."""
+    from datetime import UTC, datetime, timedelta
+
+    from django.utils import timezone
+
+    from orienta.referrals.choices import ReferralStatus as S
+    from orienta.referrals.models import Referral
+    from tests.cases_helpers import register_case
+
+    case = register_case(colleague, organisation)
+    start, due = datetime(2025, 3, 3, 12, tzinfo=UTC), timezone.now() + timedelta(days=1)
+    rows = [(shelter_org, S.COMPLETED)] * 12 + [(clinic, S.COMPLETED)] * 8
+    rows += [(shelter_org, S.NOT_COMPLETED)] * 2 + [(clinic, S.CANCELLED)] * 6
+    rows += [(clinic, S.SENT)] * 10 + [(shelter_org, S.SENT)] * 10
+    objects = []
+    for hour, (recipient, status) in enumerate(rows):
+        sent = start + timedelta(hours=hour)
+        done = None if status in (S.SENT, S.CANCELLED) else sent + timedelta(hours=1)
+        objects.append(
+            Referral(
+                case=case,
+                category="SHEL-TEMP",
+                sender_organisation=organisation,
+                recipient_organisation=recipient,
+                status=status,
+                sent_at=sent,
+                acknowledged_at=done,
+                answered_at=done,
+                started_at=done,
+                acknowledge_by=due,
+            )
+        )
+    Referral.objects.bulk_create(objects)
+    with override_settings(ORIENTA_SMALL_CELL=1):
+        exact = dashboard_of(analyst)
+    published = client_for(analyst).get("/referrals/dashboard/").context["dashboard"]
+    statuses = {row.status: row.referrals for row in published.status_tables[0].rows}
+    assert statuses["not_completed"].suppressed
+    assert published.totals.completion.denominator.value == 22
+    assert statuses["completed"].suppressed == published.totals.completion.numerator.suppressed
+    publication, hidden = _as_read(exact, published)
+    assert publication.disclosures(hidden) == []
 
 
 def test_the_referral_dashboard_gives_an_analyst_no_way_back_to_a_hidden_count(

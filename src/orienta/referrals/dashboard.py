@@ -21,7 +21,9 @@ counts so that no hidden one can be worked out again. The whole dashboard is one
   override, not overdue, not acknowledged, not started, not answered; answered but not accepted
   (behind the acceptance rate), closed but not completed (behind the completion rate); and for
   the mechanism, sent referrals not overdue. These are unpublished counts a reader could
-  compute, protected like the others.
+  compute, protected like the others;
+- for the mechanism, the completion rate's counts are the status table's: completed is the
+  status "completed", closed is "completed" plus "not completed".
 
 A rate is hidden when its numerator or denominator is; a median when the number of durations it
 is taken over is. Every hidden cell looks the same ("hidden"): small, or hidden to protect a
@@ -579,8 +581,16 @@ def _compute(
     )
     if audience.mechanism:
         # The overdue are sent referrals still waiting: "of which" the status "sent".
-        sent = next(h for _k, _c, rows, _t in status_tables for s, h in rows if s == "sent")
-        publication.of_which(sent["n"], total_handles["overdue"], "sent but not overdue")
+        by_status = {s: h for _k, _c, rows, _t in status_tables for s, h in rows}
+        publication.of_which(
+            by_status["sent"]["n"], total_handles["overdue"], "sent but not overdue"
+        )
+        # The completion rate's counts are the status table's, by definition: completed is the
+        # status "completed", closed the statuses "completed" and "not completed". One line
+        # each, or a count hidden in one place could be read in the other.
+        completed, not_completed = by_status["completed"]["n"], by_status["not_completed"]["n"]
+        publication.line(total_handles["completed"], [completed])
+        publication.line(total_handles["closed"], [completed, not_completed])
     cells = publication.protect()
 
     organisation_rows = [

@@ -288,6 +288,10 @@ def put_in_force(
             code="incomplete",
             details={"problems": found},
         )
+    # Every version's row locked, in one order, before anything is written: two coordinators
+    # putting two drafts in force at once go one after the other, the second retiring the
+    # first, never both in force.
+    list(RssConfiguration.objects.select_for_update().order_by("pk").values_list("pk"))
     _require_draft(configuration, expected_revision)
     now = timezone.now()
     previous = (

@@ -62,7 +62,9 @@ def configuration_page(request: AuthenticatedHttpRequest, number: int) -> HttpRe
             "rounds": ", ".join(str(m) for m in configuration.rounds),
         },
     )
-    if request.method == "POST" and configuration.is_draft and form.is_valid():
+    # A frozen version is posted to from a page opened while it was a draft: the service
+    # refuses it, and the page says so (the typed weights are not silently dropped).
+    if request.method == "POST" and form.is_valid():
         try:
             config.save_draft(
                 acting_user=request.user,
