@@ -175,9 +175,9 @@ def _postgresql(words: list[str], kinds: tuple[str, ...], limit: int) -> list[in
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT id FROM knowledge_searchentry "
-            "WHERE to_tsvector('simple', document) @@ to_tsquery('simple', %s) "
+            "WHERE vector @@ to_tsquery('simple', %s) "
             "AND (%s = '' OR position(',' || kind || ',' in %s) > 0) "
-            "ORDER BY ts_rank(to_tsvector('simple', document), to_tsquery('simple', %s)) DESC "
+            "ORDER BY ts_rank(vector, to_tsquery('simple', %s)) DESC "
             "LIMIT %s",
             [query, chosen, chosen, query, limit],
         )
