@@ -685,3 +685,12 @@ def test_a_year_filter_with_a_superscript_digit_is_ignored(mena, policy_officer,
     for name in ("year_from", "year_to"):
         response = client.get(reverse("knowledge:policies"), {name: "202²"})
         assert response.status_code == 200
+
+
+def test_an_import_of_thousands_of_new_policies_goes_through(mena, policy_officer):
+    table = [["title_en", "level", "type"]] + [
+        [f"Plan number {n}", "national", "action_plan"] for n in range(1200)
+    ]
+    result = policy_io.import_policies(acting_user=policy_officer, name="p.csv", data=as_csv(table))
+    assert result.imported and result.created == 1200, result.problems
+    assert len(search("plan number", kinds=("policy",), limit=2000)) == 1200

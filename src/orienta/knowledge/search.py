@@ -15,11 +15,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Q
 
 from orienta.knowledge.models import Brief, BriefVersion, Entity, PolicyInstrument, SearchEntry
 
 LIMIT = 50
+STALE_SLICE = 500
 # What is indexed of one record, at most: PostgreSQL refuses a tsvector over 1 MB (an error,
 # not a warning), which a long text pasted into a fact, a summary or a brief would reach.
 # 100,000 characters stay well under it in any script: a lexeme costs its bytes (four a
@@ -133,11 +133,17 @@ def index(
     chosen_entities = Entity.objects.filter(pk__in=entity_ids)
     chosen_policies = PolicyInstrument.objects.filter(pk__in=policy_ids)
     fresh = _entries(chosen_entities, chosen_policies, Brief.objects.filter(entity__in=entity_ids))
-    stale = Q(pk__in=[])
+    stale: dict[str, set[str]] = {}
     for kind, key in [*removed, *((e.kind, e.key) for e in fresh)]:
-        stale |= Q(kind=kind, key=key)
-    SearchEntry.objects.filter(stale).delete()
-    SearchEntry.objects.bulk_create(fresh)
+        stale.setdefault(kind, set()).add(key)
+    # By kind and in slices: one OR per entry would overflow SQLite's expression depth (1,000)
+    # when an import writes thousands of policies.
+    for kind, keys in stale.items():
+        ordered = sorted(keys)
+        for start in range(0, len(ordered), STALE_SLICE):
+            chunk = ordered[start : start + STALE_SLICE]
+            SearchEntry.objects.filter(kind=kind, key__in=chunk).delete()
+    SearchEntry.objects.bulk_create(fresh, batch_size=STALE_SLICE)
 
 
 @dataclass(frozen=True)
