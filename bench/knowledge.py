@@ -33,6 +33,7 @@ result, with every sample, goes to bench/results/knowledge-<database>.json (with
 from __future__ import annotations
 
 import argparse
+import csv
 import io
 import json
 import math
@@ -130,6 +131,7 @@ KINDS = {  # kind: (weight, English, French, Arabic)
         "العملية التشاورية بشأن الهجرة",
     ),
 }
+KINDS_DIALOGUE = ("interregional_dialogue", "regional_consultative_process")
 GEOGRAPHIES = [  # English, French (with its article), Arabic
     ("Sahel", "du Sahel", "الساحل"),
     ("Maghreb", "du Maghreb", "المغرب العربي"),
@@ -390,9 +392,6 @@ def _issuers(entities: list[Any]) -> tuple[list[Issuer], list[float]]:
     return issuers, weights
 
 
-KINDS_DIALOGUE = ("interregional_dialogue", "regional_consultative_process")
-
-
 def build(rng: random.Random, scale: dict[str, int]) -> dict[str, Any]:
     """Everything the measures need; returns the objects they use and the build's timings."""
     from django.db import connection, transaction
@@ -648,8 +647,6 @@ def import_file(rng: random.Random, rows: int, *, bad_last_row: bool) -> bytes:
     themes = list(Theme.objects.values_list("code", flat=True))
     issuers, weights = _issuers(entities)
     out = io.StringIO()
-    import csv
-
     writer = csv.writer(out)
     writer.writerow(list(COLUMNS))
     for n in range(rows):
