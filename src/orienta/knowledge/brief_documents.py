@@ -9,12 +9,13 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from django.utils import formats, timezone, translation
+from django.utils import timezone, translation
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from orienta.core.documents import docx_table
 from orienta.governance import text
+from orienta.governance.exports import day
 from orienta.knowledge.briefs import version_is_dialogue, version_titles
 from orienta.knowledge.checks import printable
 from orienta.knowledge.choices import BriefStatus, Confidence, EntityKind
@@ -49,15 +50,11 @@ class PrintedBrief:
     history: list[tuple[str, str, str, str]] = field(default_factory=list)
 
 
-def _day(value: date | None) -> str:
-    return formats.date_format(value, "DATE_FORMAT") if value else "—"
-
-
 def _source_text(source: dict[str, str]) -> str:
     parts = [source.get("reference", ""), source.get("url", "")]
     if source.get("accessed"):
         accessed = date.fromisoformat(source["accessed"])
-        parts.append(_("consulted on %(day)s") % {"day": _day(accessed)})
+        parts.append(_("consulted on %(day)s") % {"day": day(accessed)})
     confidence = source.get("confidence", "")
     if confidence in Confidence.values:
         parts.append(str(Confidence(confidence).label))
@@ -136,15 +133,15 @@ def printed(version: BriefVersion, language: str) -> PrintedBrief:
         facts += [
             (_("Version"), str(version.number)),
             (_("Status"), str(version.get_status_display())),
-            (_("Written on"), _day(timezone.localdate(version.created_at))),
+            (_("Written on"), day(timezone.localdate(version.created_at))),
         ]
         if version.final_on:
-            facts.append((_("Final on"), _day(version.final_on)))
+            facts.append((_("Final on"), day(version.final_on)))
         history = [
             (
                 str(v.number),
                 str(v.get_status_display()),
-                _day(timezone.localdate(v.created_at)),
+                day(timezone.localdate(v.created_at)),
                 printable(v.change_summary),
             )
             for v in version.brief.versions.order_by("number")

@@ -20,9 +20,8 @@ from django.utils.translation import gettext_lazy as _
 
 from orienta.accounts.access import require_capability
 from orienta.audit.services import record
-from orienta.core.errors import ConflictError, ServiceError
 from orienta.core.i18n import in_language
-from orienta.knowledge.checks import printable
+from orienta.knowledge.checks import check_version, invalid, printable
 from orienta.knowledge.choices import DIALOGUE_KINDS, BriefStatus, Confidence, FactField
 from orienta.knowledge.models import Brief, BriefVersion, Entity
 
@@ -243,14 +242,6 @@ def missing_sections(version: BriefVersion) -> list[Missing]:
 # --- Services ---------------------------------------------------------------------------------
 
 
-def invalid(field_name: str | None, message: Any, **details: Any) -> ServiceError:
-    return ServiceError(
-        message,
-        code="invalid",
-        details={**({"field": field_name} if field_name else {}), **details},
-    )
-
-
 def _refresh_current(brief: Brief) -> None:
     latest = brief.versions.order_by("-number").first()
     brief.current_number = latest.number if latest else 0
@@ -260,11 +251,11 @@ def _refresh_current(brief: Brief) -> None:
 
 
 def _check_version(version: BriefVersion, expected_version: int | None) -> None:
-    if expected_version is not None and version.version != expected_version:
-        raise ConflictError(
-            gettext("Someone changed this brief in the meantime. Reload the page and try again."),
-            code="conflict",
-        )
+    check_version(
+        version,
+        expected_version,
+        gettext("Someone changed this brief in the meantime. Reload the page and try again."),
+    )
 
 
 def _indexed(entity: Entity) -> None:

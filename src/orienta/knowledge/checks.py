@@ -153,10 +153,13 @@ def unsourced(confidence: str, source: str) -> bool:
 # --- How the editing services refuse -------------------------------------------------------------
 
 
-def invalid(field_name: str | None, message: Any) -> ServiceError:
-    """A refusal naming the form field it is about (shown there by `show_on_form`)."""
+def invalid(field_name: str | None, message: Any, **details: Any) -> ServiceError:
+    """A refusal naming the form field it is about (shown there by `show_on_form`), with any
+    further details for the API or the page (the brief's missing sections)."""
     return ServiceError(
-        message, code="invalid", details={"field": field_name} if field_name else {}
+        message,
+        code="invalid",
+        details={**({"field": field_name} if field_name else {}), **details},
     )
 
 
@@ -166,12 +169,13 @@ def refuse_unless(valid: bool, field_name: str | None, message: Any) -> None:
         raise invalid(field_name, message)
 
 
-def check_version(record: Any, expected_version: int | None) -> None:
+def check_version(record: Any, expected_version: int | None, message: Any = None) -> None:
     """Optimistic locking: refuse a change made from a page older than the record (an entity,
-    a policy: anything with a `version`)."""
+    a policy, a brief version: anything with a `version`)."""
     if expected_version is not None and record.version != expected_version:
         raise ConflictError(
-            _("Someone changed this record in the meantime. Reload the page and try again."),
+            message
+            or _("Someone changed this record in the meantime. Reload the page and try again."),
             code="conflict",
         )
 
