@@ -288,7 +288,8 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("ORIENTA_LOG_LEVEL", "INFO").upper()},
-    "loggers": {"axes": {"level": "WARNING"}},
+    # django-tasks says INFO for every task run: the indicators' refresh runs after each commit.
+    "loggers": {"axes": {"level": "WARNING"}, "django_tasks": {"level": "WARNING"}},
 }
 
 # --- Orienta -------------------------------------------------------------------------------------
@@ -325,3 +326,5 @@ ORIENTA_EXTERNAL_SESSION_MINUTES = 30
 ORIENTA_EXTERNAL_CODE_ATTEMPTS = 5
 # Cells of the referral dashboard under this count are hidden from those who see no cases.
 ORIENTA_SMALL_CELL = env_int("ORIENTA_SMALL_CELL", 5, minimum=1)
+# Whether /statistics/ publishes aggregate returns and services to anyone (small numbers hidden).
+ORIENTA_PUBLIC_STATISTICS = env_bool("ORIENTA_PUBLIC_STATISTICS", False)

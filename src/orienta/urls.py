@@ -15,6 +15,8 @@ urlpatterns = [
     path("", include("orienta.governance.urls")),
     path("", include("orienta.knowledge.urls")),
     path("", include("orienta.reintegration.urls")),
+    path("", include("orienta.indicators.urls")),
+    path("statistics/", include("orienta.indicators.public_urls")),
     path("directory/", include("orienta.directory.public_urls")),
     path("api/v1/", api.urls),
     path("api/hsds/", include("orienta.directory.hsds.api")),

@@ -110,6 +110,9 @@ CAPABILITIES: dict[str, Promise] = {
         "Keep the sustainability survey's configuration: enter its weights with their source, "
         "put a version in force, score the rounds waiting for a weight set"
     ),
+    "indicators.view": _(
+        "See the indicator dashboards of the whole mechanism and export them (small numbers hidden)"
+    ),
     "knowledge.view": _(
         "Read the regional knowledge base: entities, dialogues, policies, the mapping matrix"
     ),
@@ -156,6 +159,7 @@ ROLE_CAPABILITIES: dict[Role, frozenset[str]] = {
             "governance.comment",
             "governance.manage",
             "governance.view_indicators",
+            "indicators.view",
             "knowledge.view",
             "reintegration.configure",
         }
@@ -209,6 +213,7 @@ ROLE_CAPABILITIES: dict[Role, frozenset[str]] = {
             "returns.view_compliance",
             "returns.view_statistics",
             "governance.view_indicators",
+            "indicators.view",
             "knowledge.view",
         }
     ),

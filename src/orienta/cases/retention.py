@@ -36,6 +36,7 @@ from orienta.cases.models import (
     Task,
 )
 from orienta.cases.models.choices import CaseKind, CaseStatus
+from orienta.core.signals import changed
 from orienta.identity.services import forget_person
 
 #: What apps downstream of cases keep about a case (its reintegration plan, its survey answers)
@@ -99,6 +100,7 @@ def _anonymise_case(case: Case, now: Any) -> None:
     for anonymise in CASE_ANONYMISERS:
         anonymise(case)
     Case.objects.filter(pk=case.pk).update(anonymised_at=now, assigned_to=None)
+    changed(Case, [case.pk])
     record(
         "cases.case.anonymised",
         actor=None,
@@ -133,6 +135,7 @@ def _anonymise_person(person: Person, now: Any) -> None:
         other_nationalities=[],
         anonymised_at=now,
     )
+    changed(Person, [person.pk])
     record(
         "cases.person.anonymised",
         actor=None,

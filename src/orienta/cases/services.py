@@ -43,6 +43,7 @@ from orienta.cases.models.choices import (
     Urgency,
 )
 from orienta.core.errors import ConflictError, ServiceError
+from orienta.core.signals import changed
 from orienta.directory.models import TaxonomyTerm
 
 
@@ -537,6 +538,7 @@ def fold_person_into(
         ids = list(rows.values_list("pk", flat=True))
         if ids:
             model._default_manager.filter(pk__in=ids).update(**{field.name: survivor})
+            changed(model, ids)
             moved.setdefault(model._meta.label_lower, {})[field.name] = [str(i) for i in ids]
     before = {"other_names": list(survivor.other_names)}
     spelling = f"{merged.given_name} {merged.family_name}".strip()
@@ -566,6 +568,7 @@ def restore_person(
         for column, ids in columns.items():
             field = fields[(label, column)]
             field.model._default_manager.filter(pk__in=ids).update(**{column: merged})
+            changed(field.model, ids)
     for name, value in survivor_before.items():
         setattr(survivor, name, value)
     survivor.save(update_fields=[*survivor_before, "updated_at"])

@@ -55,6 +55,7 @@ NAVIGATION: list[tuple[Any, ...]] = [
         "referrals:dashboard",
         ("referrals.view_statistics", "referrals.view_mechanism_statistics"),
     ),
+    (_("Indicators"), "indicators:index", "indicators.view"),
     (_("Referral pathways"), "referrals:pathway", None),
     (_("Audit trail"), "audit:event_list", "audit.view_events"),
     (_("Notifications"), "accounts:notifications", None),
@@ -75,7 +76,11 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
                 url = reverse(name)
                 items.append({"label": label, "url": url, "active": request.path == url})
     match = getattr(request, "resolver_match", None)
-    public = match is not None and match.namespace == "public"
+    public = match is not None and match.namespace in ("public", "public_statistics")
     codes = settings.ORIENTA_PUBLIC_LANGUAGES if public else settings.ORIENTA_INTERFACE_LANGUAGES
     languages = [get_language_info(code) for code in codes]
-    return {"navigation": items, "interface_languages": languages}
+    return {
+        "navigation": items,
+        "interface_languages": languages,
+        "public_statistics": settings.ORIENTA_PUBLIC_STATISTICS,
+    }

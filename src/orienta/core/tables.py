@@ -37,6 +37,29 @@ class Row(list[str]):
         self.number = number
 
 
+FORMULA_STARTS = ("=", "+", "-", "@")
+_UNPRINTABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def printable(value: str) -> str:
+    """`value` without the control characters a Word or XLSX file cannot hold and PostgreSQL
+    refuses in text (they are invisible in a page: nothing a reader sees is lost)."""
+    return _UNPRINTABLE.sub("", value)
+
+
+def spreadsheet_text(cell: str) -> str:
+    """A cell for a CSV that a spreadsheet will open: one that would be read as a formula is
+    quoted (`'=...`), so that it is shown as the text it is."""
+    return "'" + cell if cell.startswith(FORMULA_STARTS) else cell
+
+
+def text_cell(cell: Any, value: str) -> None:
+    """An XLSX cell holding `value` as text, never as a formula, whatever it starts with (and
+    without the control characters a worksheet cannot hold)."""
+    cell.value = printable(value)
+    cell.data_type = "s"
+
+
 def fold(text: str) -> str:
     """Lower case, no accents, single spaces: how column titles and codes are compared."""
     plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()

@@ -14,10 +14,10 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from orienta.core.documents import docx_table
+from orienta.core.tables import printable
 from orienta.governance import text
 from orienta.governance.exports import day
 from orienta.knowledge.briefs import version_is_dialogue, version_titles
-from orienta.knowledge.checks import printable
 from orienta.knowledge.choices import BriefStatus, Confidence, EntityKind
 from orienta.knowledge.exports import generated, knowledge_pdf
 from orienta.knowledge.models import BriefVersion, Region, Theme

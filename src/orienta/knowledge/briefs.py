@@ -21,7 +21,8 @@ from django.utils.translation import gettext_lazy as _
 from orienta.accounts.access import require_capability
 from orienta.audit.services import record
 from orienta.core.i18n import in_language
-from orienta.knowledge.checks import check_version, invalid, printable
+from orienta.core.tables import printable
+from orienta.knowledge.checks import check_version, invalid
 from orienta.knowledge.choices import DIALOGUE_KINDS, BriefStatus, Confidence, FactField
 from orienta.knowledge.models import Brief, BriefVersion, Entity
 

@@ -39,9 +39,7 @@ _ADDRESS = URLValidator(schemes=["http", "https"])
 _DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y")
 # Control characters that XML (Word, XLSX) and PostgreSQL's text refuse: every C0 control but
 # tab, line feed and carriage return, and the two non-characters XML excludes.
-_UNPRINTABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 # A spreadsheet reads a cell starting with these as a formula.
-FORMULA_STARTS = ("=", "+", "-", "@")
 
 
 # --- What a value is ---------------------------------------------------------------------------
@@ -50,18 +48,6 @@ FORMULA_STARTS = ("=", "+", "-", "@")
 def stripped(value: Any) -> str:
     """A value as stored text: stripped, and empty for None."""
     return "" if value is None else str(value).strip()
-
-
-def printable(value: str) -> str:
-    """`value` without the control characters a Word or XLSX file cannot hold and PostgreSQL
-    refuses in text (they are invisible in a page: nothing a reader sees is lost)."""
-    return _UNPRINTABLE.sub("", value)
-
-
-def spreadsheet_text(cell: str) -> str:
-    """A cell for a CSV that a spreadsheet will open: one that would be read as a formula is
-    quoted (`'=...`), so that it is shown as the text it is."""
-    return "'" + cell if cell.startswith(FORMULA_STARTS) else cell
 
 
 def is_key(value: str) -> bool:

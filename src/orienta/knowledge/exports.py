@@ -17,8 +17,8 @@ from django.utils.translation import gettext as _
 
 from orienta.core.documents import html_to_pdf, vendored_font_url
 from orienta.core.i18n import in_language, interface_language
+from orienta.core.tables import text_cell
 from orienta.knowledge import matrix as matrices
-from orienta.knowledge.checks import printable
 from orienta.knowledge.choices import DIALOGUE_KINDS, Confidence, EntityKind, FactField
 from orienta.knowledge.models import Entity, EntityFact, Region, Theme
 
@@ -123,13 +123,6 @@ def knowledge_pdf(template: str, context: dict[str, Any], language: str) -> byte
 # --- The matrix ---------------------------------------------------------------------------------
 
 
-def _text_cell(cell: Any, value: str) -> None:
-    """A cell holding `value` as text, never as a formula, whatever it starts with (and without
-    the control characters a worksheet cannot hold)."""
-    cell.value = printable(value)
-    cell.data_type = "s"
-
-
 def matrix_xlsx(matrix: matrices.Matrix, *, language: str | None = None) -> bytes:
     """The matrix as a workbook: a header row, one row per entity (key, names in English, French
     and Arabic, acronym, then ● under each column it is classified under, the cell filled), a
@@ -156,7 +149,7 @@ def matrix_xlsx(matrix: matrices.Matrix, *, language: str | None = None) -> byte
         centred = Alignment(horizontal="center", vertical="center")
         for index, title in enumerate(header, start=1):
             cell = sheet.cell(row=1, column=index)
-            _text_cell(cell, str(title))
+            text_cell(cell, str(title))
             cell.font = bold
             cell.alignment = Alignment(wrap_text=True, vertical="top")
         for row_index, (entity, marks) in enumerate(matrix.rows, start=2):
@@ -168,7 +161,7 @@ def matrix_xlsx(matrix: matrices.Matrix, *, language: str | None = None) -> byte
                 in_language(entity, "acronym", chosen) or entity.acronym_en,
             ]
             for index, value in enumerate(names, start=1):
-                _text_cell(sheet.cell(row=row_index, column=index), value)
+                text_cell(sheet.cell(row=row_index, column=index), value)
             sheet.cell(row=row_index, column=4).alignment = Alignment(
                 horizontal="right", readingOrder=2
             )
@@ -180,7 +173,7 @@ def matrix_xlsx(matrix: matrices.Matrix, *, language: str | None = None) -> byte
                     cell.fill = filled
                     cell.font = Font(color="FFFFFFFF")
         totals_row = len(matrix.rows) + 2
-        _text_cell(sheet.cell(row=totals_row, column=1), _("Entities"))
+        text_cell(sheet.cell(row=totals_row, column=1), _("Entities"))
         sheet.cell(row=totals_row, column=1).font = bold
         for offset, total in enumerate(matrix.totals):
             cell = sheet.cell(row=totals_row, column=first_mark + offset, value=total)

@@ -10,7 +10,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from orienta.knowledge.checks import spreadsheet_text
+from orienta.core.tables import spreadsheet_text
 from orienta.knowledge.models import Entity, Region, Theme
 
 AXES = ("theme", "region")

@@ -24,9 +24,9 @@ from django.utils.translation import gettext_lazy
 from orienta.accounts.access import require_capability
 from orienta.audit.services import record
 from orienta.core.errors import ConflictError
-from orienta.core.tables import Problem, Row, fold, read_table
+from orienta.core.tables import FORMULA_STARTS, Problem, Row, fold, read_table, spreadsheet_text
 from orienta.knowledge import search
-from orienta.knowledge.checks import EDIT, FORMULA_STARTS, spreadsheet_text
+from orienta.knowledge.checks import EDIT
 from orienta.knowledge.models import PolicyInstrument
 from orienta.knowledge.policies import unique_key, write_policy
 from orienta.knowledge.policy_columns import Checked, Lookups, as_text, check_policy, policy_values

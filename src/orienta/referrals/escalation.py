@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from orienta.accounts.notifications import Notice, notify, send_digest
 from orienta.accounts.roles import Role
 from orienta.audit.services import Entry, record_many
+from orienta.core.signals import changed
 from orienta.referrals.choices import ReferralStatus, ReferralUrgency
 from orienta.referrals.models import Referral
 from orienta.referrals.services import members
@@ -136,6 +137,7 @@ def escalate(now: datetime | None = None) -> EscalationReport:
                         status=ReferralStatus.EXPIRED, closed_at=now, version=F("version") + 1
                     )
                 Referral.objects.filter(pk__in=[r.pk for r in picked]).update(**values)
+                changed(Referral, [r.pk for r in picked])
                 # One append for the chunk's events: one statement per event would cost more
                 # than the escalation itself.
                 record_many(

@@ -22,6 +22,7 @@ from orienta.accounts.roles import Role
 from orienta.audit.services import record
 from orienta.cases.models import Case, Need
 from orienta.core.errors import ConflictError, ServiceError
+from orienta.core.signals import changed as rows_changed
 from orienta.directory.models import Organisation, Service, ServiceAtLocation
 from orienta.referrals import gates, packet
 from orienta.referrals.choices import (
@@ -104,6 +105,8 @@ def _advance(
     changed = Referral.objects.filter(
         pk=referral.pk, version=expected_version, status__in=TRANSITIONS[action]
     ).update(version=F("version") + 1, updated_at=now, **values)
+    if changed:
+        rows_changed(Referral, [referral.pk])
     if changed == 0:
         current = Referral.objects.filter(pk=referral.pk).values("version", "status").first()
         if current is None:

@@ -30,6 +30,7 @@ from orienta.cases.models.choices import (
 )
 from orienta.cases.registration import EpisodeData, PersonData, register_person
 from orienta.core.errors import ConflictError, ServiceError
+from orienta.core.signals import changed as rows_changed
 from orienta.returns import sop
 from orienta.returns.choices import (
     Accompaniment,
@@ -87,6 +88,10 @@ def age_group_of(birth_date: date | None, on: date) -> str | None:
     if birth_date is None:
         return None
     age = on.year - birth_date.year - ((on.month, on.day) < (birth_date.month, birth_date.day))
+    return age_group_for(age)
+
+
+def age_group_for(age: int) -> str:
     if age < 18:
         return AgeGroup.CHILD
     return AgeGroup.OLDER if age >= OLDER_FROM else AgeGroup.ADULT
@@ -273,6 +278,8 @@ def check_in(
     changed = Movement.objects.filter(pk=movement.pk, status=MovementStatus.ANNOUNCED).update(
         status=MovementStatus.ARRIVED, arrived_at=now
     )
+    if changed:
+        rows_changed(Movement, [movement.pk])
     record(
         "returns.arrival.checked_in",
         actor=acting_user,

@@ -20,6 +20,7 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from orienta.audit.services import record
+from orienta.core.signals import changed
 from orienta.returns.choices import AgeGroup, ViolationStatus
 from orienta.returns.models import Arrival, Holiday, ManifestRow, Movement, Protocol, Violation
 from orienta.returns.models.protocol import ProtocolRule
@@ -229,6 +230,8 @@ def _evaluate_chunk(ids: list[Any], protocols: Protocols, days_off: set) -> Eval
         Movement.objects.filter(pk__in=movement_ids).update(
             evaluated_at=now, protocol_id=protocol_id
         )
+    # Their breaches were written in bulk (no post_save): the indicators count them again.
+    changed(Movement, ids)
     return result
 
 

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from orienta.accounts.access import has_capability, require_capability
 from orienta.audit.services import record
 from orienta.core.errors import ConflictError, ServiceError
+from orienta.core.signals import changed
 from orienta.returns.choices import Mode, MovementStatus, NoteKind, SopStatus, ViolationStatus
 from orienta.returns.models import (
     EntryPoint,
@@ -143,6 +144,7 @@ def update_movement(
             _("Someone else changed this movement while you were working on it. Reload the page."),
             code="conflict",
         )
+    changed(Movement, [movement.pk])
     movement.refresh_from_db()
     after = _snapshot(movement)
     record(

@@ -14,6 +14,8 @@ from orienta.core.demo import load_demo
 from orienta.core.management.commands.serve import run_gunicorn
 from orienta.core.packs import available
 from orienta.governance.demo import load_demo_governance
+from orienta.indicators.definitions import load_indicators
+from orienta.indicators.refresh import deferred, rebuild
 from orienta.knowledge.packs import load_knowledge
 from orienta.referrals.demo import load_demo_referrals
 from orienta.reintegration.packs import load_rss
@@ -40,16 +42,20 @@ class Command(BaseCommand):
             self._reset()
         call_command("migrate", interactive=False, verbosity=0)
         password = settings.ORIENTA_DEMO_PASSWORD or secrets.token_urlsafe(9)
-        accounts = load_demo(options["country"], password)
-        call_command("load_pack", options["country"], verbosity=0)
-        cases = load_demo_cases(options["country"])
-        referrals = load_demo_referrals(options["country"])
-        movements = load_demo_returns(options["country"])
-        committees = load_demo_governance(options["country"])
-        # The regional knowledge base is the same for every country's demo.
-        knowledge = load_knowledge("mena")
-        # The survey's questions, as a draft without weights: a coordinator enters them.
-        survey = load_rss("rss")
+        # The indicators are counted once at the end, not after each of the load's commits.
+        with deferred():
+            accounts = load_demo(options["country"], password)
+            call_command("load_pack", options["country"], verbosity=0)
+            cases = load_demo_cases(options["country"])
+            referrals = load_demo_referrals(options["country"])
+            movements = load_demo_returns(options["country"])
+            committees = load_demo_governance(options["country"])
+            # The regional knowledge base is the same for every country's demo.
+            knowledge = load_knowledge("mena")
+            # The survey's questions, as a draft without weights: a coordinator enters them.
+            survey = load_rss("rss")
+            load_indicators("nrm")
+        rebuild()
         if not options["no_serve"]:
             call_command("collectstatic", interactive=False, verbosity=0)
         url = f"http://{options['host']}:{options['port']}/"

@@ -1,0 +1,3 @@
+from orienta.indicators.views import app_name, urlpatterns
+
+__all__ = ["app_name", "urlpatterns"]
