@@ -22,7 +22,7 @@ from orienta.indicators.board import Board
 from orienta.indicators.definitions import PackError, load_indicators
 from orienta.indicators.models import AreaName, Fact, Indicator, MovementCell, PendingChange
 from orienta.indicators.refresh import rebuild, refresh
-from orienta.indicators.subjects import SUBJECTS, TOTAL
+from orienta.indicators.subjects import ALL, SUBJECTS, TOTAL
 from orienta.referrals import services as referral_services
 from orienta.referrals.models import Referral
 from orienta.reintegration.models import SurveyRound
@@ -230,8 +230,10 @@ def test_a_change_is_refreshed_once_when_its_transaction_commits(
     # One refresh scheduled for the transaction, however many records it changed.
     assert sum(getattr(c, "_orienta_refresh", False) for c in callbacks) == 1
     assert not PendingChange.objects.exists()
-    cell = MovementCell.objects.get(breakdown=TOTAL)
-    assert (cell.movements, cell.with_breaches, cell.breaches) == (1, 1, 1)
+    # The movement's own cell (its entry point, country, organisation) and its month's roll-up.
+    cells = MovementCell.objects.filter(breakdown=TOTAL)
+    assert sorted(c.entry_point for c in cells) == sorted([ALL, moved.entry_point.code])
+    assert {(c.movements, c.with_breaches, c.breaches) for c in cells} == {(1, 1, 1)}
 
 
 @pytest.mark.django_db(transaction=True)

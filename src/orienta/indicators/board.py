@@ -29,7 +29,7 @@ from orienta.indicators.definitions import Formula, formula_of
 from orienta.indicators.labels import categories as category_labels
 from orienta.indicators.models import Indicator
 from orienta.indicators.snapshot import consistent_reads
-from orienta.indicators.subjects import BREAKDOWNS, COUNTS, SUBJECTS, TOTAL, Subject
+from orienta.indicators.subjects import ALL, BREAKDOWNS, COUNTS, SUBJECTS, TOTAL, Subject
 from orienta.indicators.suppression import Cell, Publication, any_hidden
 
 #: Measures that count some of the records another measure counts (part → whole).
@@ -76,9 +76,14 @@ class Filters:
             found["month__gte"] = self.since
         if self.until:
             found["month__lte"] = self.until
-        for name in ("entry_point", "origin_country", "organisation"):
-            if getattr(self, name):
-                found[name] = getattr(self, name)
+        places = {
+            name: getattr(self, name) for name in ("entry_point", "origin_country", "organisation")
+        }
+        if any(places.values()):
+            # The facts' own cells (a real value never equals ALL: the roll-ups are left out).
+            found.update({name: value for name, value in places.items() if value})
+        else:
+            found.update(dict.fromkeys(places, ALL))  # the roll-up cells
         return found
 
 

@@ -22,6 +22,10 @@ WATCHED: tuple[type[Model], ...] = (Arrival, Movement, Person, Case, Referral, S
 def _saved(sender: type[Model], instance: Any, raw: bool = False, **kwargs: Any) -> None:
     if raw:  # loading fixtures: a rebuild counts them
         return
+    if sender is Person and kwargs.get("created"):
+        # Nothing counted refers to a person yet when it is created: its arrival or case,
+        # saved next, is queued itself (and a refresh reads no person's records for nothing).
+        return
     queue(sender, [instance.pk])
     if sender is Arrival and instance.case_id is not None:
         # Its case's entry point may be this arrival's; asked now, as a deleted arrival's case

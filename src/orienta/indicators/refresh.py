@@ -28,7 +28,7 @@ from django.db.models import BigIntegerField, Model
 
 from orienta.cases.models import Case, Person
 from orienta.indicators.models import AreaName, Fact, PendingChange
-from orienta.indicators.subjects import FILTERS, SUBJECTS, TOTAL, Read, Subject
+from orienta.indicators.subjects import ALL, FILTERS, SUBJECTS, TOTAL, Read, Subject
 from orienta.referrals.models import Referral
 from orienta.reintegration.models import SurveyRound
 from orienta.returns.models import Arrival, Movement
@@ -148,10 +148,12 @@ def affected(changes: dict[str, set[str]]) -> dict[str, set[str]]:
 
 
 def cell_keys(subject: Subject, categories: dict[str, str]) -> Iterator[CellKey]:
+    month = categories.get("month", "")
     where = tuple(categories.get(name, "") for name in FILTERS)
     for breakdown in subject.breakdowns:
         category = "" if breakdown == TOTAL else categories.get(breakdown, "")
         yield (breakdown, category, *where)  # type: ignore[misc]
+        yield (breakdown, category, month, ALL, ALL, ALL)
 
 
 def _add(
