@@ -368,3 +368,29 @@ def test_the_commands(world: dict[str, Any], monkeypatch: pytest.MonkeyPatch) ->
     with pytest.raises(CommandError) as raised:
         call_command("load_indicators")
     assert str(raised.value).splitlines() == BAD_PACK_PROBLEMS
+
+
+def test_an_entry_point_changed_moves_its_records_months(world: dict[str, Any]) -> None:
+    """An entry point's time zone gives its arrivals and movements their local month: changing
+    it queues its movements (and so their arrivals); the refresh then equals a rebuild."""
+    rebuild()
+    before = snapshot()
+    point = EntryPoint.objects.get(code=MAL)
+    point.time_zone = "Asia/Tokyo"  # 31 March 20:30 in Haiti is 1 April in Tokyo
+    point.save()
+    assert ("returns.movement", str(world["M1"].pk)) in queued()
+    refresh()
+    refreshed = snapshot()
+    assert refreshed != before
+    rebuild()
+    assert snapshot() == refreshed
+
+
+def test_deferring_refreshes_nests() -> None:
+    from orienta.indicators import refresh as module
+
+    with module.deferred():
+        with module.deferred():
+            pass
+        assert module._loading.deferred  # still inside the outer one
+    assert not module._loading.deferred

@@ -27,9 +27,18 @@ from django.utils.translation import gettext as _
 from orienta.accounts.access import scope_for
 from orienta.indicators.definitions import Formula, formula_of
 from orienta.indicators.labels import categories as category_labels
-from orienta.indicators.models import Indicator
+from orienta.indicators.models import Indicator, SurveyCell
 from orienta.indicators.snapshot import consistent_reads
-from orienta.indicators.subjects import ALL, BREAKDOWNS, COUNTS, SUBJECTS, TOTAL, Subject
+from orienta.indicators.subjects import (
+    ALL,
+    BREAKDOWNS,
+    BY_STATUS,
+    COUNTS,
+    SUBJECTS,
+    TOTAL,
+    WITHIN_STATUS,
+    Subject,
+)
 from orienta.indicators.suppression import Cell, Publication, any_hidden
 
 #: Measures that count some of the records another measure counts (part → whole).
@@ -150,6 +159,13 @@ class Tile:
         return "hbar" if len(self.rows) > 6 else "bar"
 
 
+@dataclass(frozen=True)
+class Cohorts:
+    rounds: list[str]
+    #: (cohort "YYYY-MM", [(round, count as protected, mean as text or "")])
+    table: list[tuple[str, list[tuple[str, Cell, str]]]]
+
+
 @dataclass
 class _Request:
     indicator: Indicator
@@ -164,6 +180,15 @@ class Board:
         self.threshold = threshold
         self.filters = filters or Filters()
         self._requests: list[_Request] = []
+        self._with_cohorts = False
+        #: After `tiles()`, with `add_cohorts()`: the rounds and the cohort table.
+        self.cohorts: Cohorts = Cohorts([], [])
+
+    def add_cohorts(self) -> None:
+        """Add the mean composite score by cohort (month the case was opened) and round. Its
+        counts (rounds per cohort and round) are not shown but protected with the rest of the
+        board: they add up to the rounds by month and by round, which a page may show."""
+        self._with_cohorts = True
 
     def add(self, indicator: Indicator, breakdown: str = TOTAL) -> None:
         subject = SUBJECTS[indicator.subject]
@@ -195,6 +220,70 @@ class Board:
             if row[primary]
         }
 
+    @staticmethod
+    def _status_lines(
+        publication: Publication,
+        handles: dict[tuple[str, str, str], dict[str, int]],
+        totals: dict[tuple[str, str], int],
+    ) -> None:
+        """Referrals by status and the measures defined by status are the same numbers."""
+        rows = handles.get(("referrals", "status", "referrals"))
+        if rows is None:
+            return
+        for measure, statuses in BY_STATUS.items():
+            if ("referrals", measure) in totals:
+                publication.line(totals[("referrals", measure)], [rows[s] for s in statuses])
+        for measure, status in WITHIN_STATUS.items():
+            if ("referrals", measure) in totals:
+                publication.of_which(
+                    rows[status], totals[("referrals", measure)], name=f"{status} not {measure}"
+                )
+
+    def _cohort_counts(
+        self, publication: Publication, handles: dict[tuple[str, str, str], dict[str, int]]
+    ) -> dict[tuple[str, str], tuple[int, float]]:
+        """(cohort, round) → (handle of its count, sum of its composite scores)."""
+        rows = (
+            SurveyCell.objects.filter(breakdown="round", **self.filters.lookups())
+            .order_by()
+            .values("month", "category")
+            .annotate(n=Sum("rounds"), total=Sum("composite"))
+        )
+        found: dict[tuple[str, str], tuple[int, float]] = {}
+        for row in rows:
+            if row["n"]:
+                key = (f"{row['month']:%Y-%m}", row["category"])
+                handle = publication.count(int(row["n"]), name=f"surveys:cohort:{key}")
+                found[key] = (handle, float(row["total"] or 0))
+        by_month, by_round = (
+            handles[("surveys", "month", "rounds")],
+            handles[("surveys", "round", "rounds")],
+        )
+        for month, whole in by_month.items():
+            parts = [h for (m, _r), (h, _t) in found.items() if m == month]
+            publication.partition(whole, parts, rest_name=f"surveys:cohort:{month}:rest")
+        for months, whole in by_round.items():
+            parts = [h for (_m, r), (h, _t) in found.items() if r == months]
+            publication.partition(whole, parts, rest_name=f"surveys:round:{months}:rest")
+        return found
+
+    @staticmethod
+    def _cohort_table(found: dict[tuple[str, str], tuple[int, float]], cells: Any) -> Cohorts:
+        rounds = sorted({r for _m, r in found}, key=int)
+        table = []
+        for cohort in sorted({m for m, _r in found}):
+            line = []
+            for months in rounds:
+                handle, total = found.get((cohort, months), (None, 0.0))
+                if handle is None:
+                    line.append((months, Cell(0, False), ""))
+                    continue
+                count = cells[handle]
+                mean = "" if count.suppressed or not count.value else f"{total / count.value:.2f}"
+                line.append((months, count, mean))
+            table.append((cohort, line))
+        return Cohorts(rounds, table)
+
     def _tiles(self) -> list[Tile]:
         wanted: dict[tuple[str, str], set[str]] = defaultdict(set)
         for request in self._requests:
@@ -202,6 +291,9 @@ class Board:
             for breakdown in {TOTAL, request.breakdown}:
                 wanted[(subject.code, breakdown)].update(request.formula.measures)
                 wanted[(subject.code, breakdown)].add(subject.primary)
+        if self._with_cohorts:
+            for margin in (TOTAL, "month", "round"):
+                wanted[("surveys", margin)].add("rounds")
         for (subject_code, _breakdown), measures in list(wanted.items()):
             # A part is protected with its whole: read the whole too.
             for measure in list(measures):
@@ -257,7 +349,11 @@ class Board:
                 publication.of_which(
                     wholes[key], handle, name=f"{code}:{breakdown}:{key}:{whole} not {measure}"
                 )
+        self._status_lines(publication, handles, totals)
+        cohort_handles = self._cohort_counts(publication, handles) if self._with_cohorts else {}
         cells = publication.protect()
+        if self._with_cohorts:
+            self.cohorts = self._cohort_table(cohort_handles, cells)
 
         def value(request: _Request, breakdown: str, key: str) -> Value:
             code = request.indicator.subject

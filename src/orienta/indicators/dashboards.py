@@ -14,15 +14,14 @@ from datetime import date
 from typing import Any
 
 from django import forms
-from django.db.models import Sum
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from orienta.directory.models import Organisation
 from orienta.indicators.board import Board, Filters, Tile, threshold_for
-from orienta.indicators.models import ArrivalCell, Indicator, MovementCell, SurveyCell
+from orienta.indicators.models import ArrivalCell, Indicator, MovementCell
 from orienta.indicators.subjects import BREAKDOWNS, TOTAL
-from orienta.indicators.suppression import Cell, suppress
+from orienta.indicators.suppression import Cell
 from orienta.returns.labels import country_names
 from orienta.returns.models import EntryPoint
 
@@ -152,6 +151,8 @@ def compute(user: Any, dashboard: Dashboard, filters: Filters, by: str = "") -> 
     for indicator in indicators:
         if by in indicator.disaggregations:
             board.add(indicator, by)
+    if dashboard.code == "reintegration":
+        board.add_cohorts()
     tiles = board.tiles()
     page = Page(
         dashboard=dashboard,
@@ -169,12 +170,12 @@ def compute(user: Any, dashboard: Dashboard, filters: Filters, by: str = "") -> 
     names = country_names()
     # From the cells, not the movements: a page view reads no table of records.
     countries = [
-        cell.objects.filter(breakdown="origin_country")
+        cell.objects.filter(breakdown="origin_country", **{f"{primary}__gt": 0})
         .exclude(category="")
         .order_by()
         .values_list("category", flat=True)
         .distinct()
-        for cell in (ArrivalCell, MovementCell)
+        for cell, primary in ((ArrivalCell, "returns"), (MovementCell, "movements"))
     ]
     used = set(countries[0].union(countries[1]))
     page.origins = sorted(((c, names.get(c, c)) for c in used), key=lambda p: p[1].casefold())
@@ -183,38 +184,15 @@ def compute(user: Any, dashboard: Dashboard, filters: Filters, by: str = "") -> 
         for pk, name in Organisation.objects.order_by("name").values_list("pk", "name")
     ]
     if dashboard.code == "reintegration":
-        page.rounds, page.cohorts = cohort_trend(filters, threshold)
+        page.rounds, page.cohorts = board.cohorts.rounds, board.cohorts.table
     return page
 
 
 def cohort_trend(
     filters: Filters, threshold: int
 ) -> tuple[list[str], list[tuple[str, list[tuple[str, Cell, str]]]]]:
-    """The mean composite score of each cohort (month the case was opened) at each round: a
-    mean is shown only over enough rounds (its count is a secret otherwise); counts are not
-    published here, so a mean reveals none."""
-    rows = (
-        SurveyCell.objects.filter(breakdown="round", **filters.lookups())
-        .order_by()
-        .values("month", "category")
-        .annotate(n=Sum("rounds"), total=Sum("composite"))
-    )
-    by_cohort: dict[str, dict[str, tuple[int, float]]] = {}
-    rounds: set[str] = set()
-    for row in rows:
-        if not row["n"]:
-            continue
-        cohort = f"{row['month']:%Y-%m}"
-        by_cohort.setdefault(cohort, {})[row["category"]] = (int(row["n"]), float(row["total"]))
-        rounds.add(row["category"])
-    ordered = sorted(rounds, key=lambda months: int(months))
-    table = []
-    for cohort in sorted(by_cohort):
-        cells = []
-        for months in ordered:
-            n, total = by_cohort[cohort].get(months, (0, 0.0))
-            count = suppress(n, threshold)
-            mean = "" if count.suppressed or not n else f"{total / n:.2f}"
-            cells.append((months, count, mean))
-        table.append((cohort, cells))
-    return ordered, table
+    """The cohort table on its own (a page has it from its board, protected with its tiles)."""
+    board = Board(threshold, filters)
+    board.add_cohorts()
+    board.tiles()
+    return board.cohorts.rounds, board.cohorts.table

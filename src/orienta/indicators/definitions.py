@@ -81,6 +81,12 @@ def problems_of(item: dict[str, Any]) -> list[str]:
             for measure in formula.counts:
                 if measure in subject.measures and measure not in COUNTS:
                     found.append(f"{code}: formula: {measure!r} is not a count")
+            if formula.kind == "mean" and formula.measures[0] in COUNTS:
+                # A count over a count is a ratio, protected as one; as a "mean" its numerator
+                # would be published unprotected (times the denominator, it is the count).
+                found.append(
+                    f"{code}: formula: {formula.measures[0]!r} is a count: use a ratio, not a mean"
+                )
     for name in item.get("disaggregations", []):
         if subject is not None and (name == TOTAL or name not in subject.breakdowns):
             found.append(f"{code}: disaggregation {name!r} is not one of {subject.code}'s")

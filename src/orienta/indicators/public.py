@@ -12,7 +12,7 @@ from django.conf import settings
 
 from orienta.indicators.board import Board, Tile
 from orienta.indicators.models import Indicator
-from orienta.indicators.subjects import TOTAL
+from orienta.indicators.subjects import SUBJECTS, TOTAL
 
 #: (indicator code, breakdowns shown): returns, and the services people were referred to.
 PUBLISHED = [
@@ -20,6 +20,11 @@ PUBLISHED = [
     ("ops-referrals", ["service_category"]),
     ("ops-completion", ["service_category"]),
 ]
+
+
+def subject_of(indicator: Indicator) -> tuple[str, ...]:
+    subject = SUBJECTS.get(indicator.subject)
+    return subject.breakdowns if subject is not None else ()
 
 
 def public_figures() -> list[Tile]:
@@ -31,5 +36,7 @@ def public_figures() -> list[Tile]:
             continue
         board.add(indicator, TOTAL)
         for breakdown in breakdowns:
-            board.add(indicator, breakdown)
+            # Only what the deployment's definition offers (a pack may define it otherwise).
+            if breakdown in indicator.disaggregations and breakdown in subject_of(indicator):
+                board.add(indicator, breakdown)
     return board.tiles()

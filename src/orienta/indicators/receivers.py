@@ -13,7 +13,7 @@ from orienta.core.signals import rows_changed
 from orienta.indicators.refresh import queue
 from orienta.referrals.models import Referral
 from orienta.reintegration.models import SurveyRound
-from orienta.returns.models import Arrival, Movement, Violation
+from orienta.returns.models import Arrival, EntryPoint, Movement, Violation
 
 #: The models whose records are counted, or describe counted ones.
 WATCHED: tuple[type[Model], ...] = (Arrival, Movement, Person, Case, Referral, SurveyRound)
@@ -38,6 +38,12 @@ def _violation(sender: type[Model], instance: Any, raw: bool = False, **kwargs: 
         queue(Movement, [instance.movement_id])
 
 
+def _entry_point(sender: type[Model], instance: Any, raw: bool = False, **kwargs: Any) -> None:
+    # Its code and time zone are its movements' and arrivals' categories and months.
+    if not raw and instance.pk is not None:
+        queue(Movement, Movement.objects.filter(entry_point=instance).values_list("pk", flat=True))
+
+
 def _updated(sender: type[Model], keys: list[Any], **kwargs: Any) -> None:
     if sender in WATCHED:
         queue(sender, keys)
@@ -51,4 +57,5 @@ def connect() -> None:
         )
     for signal in (post_save, post_delete):
         signal.connect(_violation, sender=Violation, dispatch_uid=f"indicators-violation-{signal}")
+    post_save.connect(_entry_point, sender=EntryPoint, dispatch_uid="indicators-entry-point")
     rows_changed.connect(_updated, dispatch_uid="indicators-rows-changed")

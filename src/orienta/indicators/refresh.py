@@ -71,11 +71,12 @@ _loading = threading.local()
 def deferred() -> Iterator[None]:
     """Queue changes but refresh nothing when each transaction commits: for a bulk load (the
     demo) that ends with `rebuild()`, which recounts everything once."""
+    before = getattr(_loading, "deferred", False)
     _loading.deferred = True
     try:
         yield
     finally:
-        _loading.deferred = False
+        _loading.deferred = before
 
 
 def _schedule() -> None:

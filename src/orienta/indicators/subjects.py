@@ -282,6 +282,18 @@ _ACCEPTED = (
 _CLOSED = (ReferralStatus.COMPLETED, ReferralStatus.NOT_COMPLETED)
 _OVERDUE_LEVEL = 1  # referrals.escalation.OVERDUE: the escalation found it late
 
+#: The referral measures that are, by definition, the referrals of some statuses: a board that
+#: shows referrals by status declares them equal to the sum of those rows (suppression must
+#: see that "completed" in a key figure and the "completed" row are one number).
+BY_STATUS: dict[str, tuple[str, ...]] = {
+    "completed": (ReferralStatus.COMPLETED,),
+    "closed": _CLOSED,
+    "accepted": _ACCEPTED,
+    "answered": (*_ACCEPTED, ReferralStatus.DECLINED),
+}
+#: Measures that count some of the referrals of one status ("of which" that row).
+WITHIN_STATUS: dict[str, str] = {"overdue": ReferralStatus.SENT}
+
 
 def top_category(category: str) -> str:
     """The top-level taxonomy code, as the referral dashboard has it ("SHEL-TEMP" → "SHEL")."""
