@@ -11,6 +11,7 @@ from orienta.cases.api import router as cases_router
 from orienta.directory.api import router as directory_router
 from orienta.governance.api import router as governance_router
 from orienta.identity.api import router as identity_router
+from orienta.indicators.api import router as indicators_router
 from orienta.referrals.api import router as referrals_router
 from orienta.referrals.api_dashboard import router as referrals_dashboard_router
 from orienta.returns.api import router as returns_router
@@ -40,3 +41,4 @@ api.add_router("/", referrals_dashboard_router)
 api.add_router("/", referrals_router)
 api.add_router("/returns/", returns_router)
 api.add_router("/governance/", governance_router)
+api.add_router("/", indicators_router)
