@@ -164,6 +164,7 @@ ACCESS: dict[str, tuple[Any, str, str]] = {
     "dashboard": (lambda w: [], "indicators", "get"),
     "dashboard_for": (lambda w: [w["committee"].pk], "indicators", "get"),
     "progress_report": (lambda w: [w["committee"].pk], "indicators", "get"),
+    "indicators_xlsx": (lambda w: [w["committee"].pk], "indicators", "get"),
 }
 # Pages on no single object: an outsider holding the capability sees an empty page, not a 404.
 LISTS = {"committees", "committee_new", "dashboard"}
@@ -371,6 +372,26 @@ def test_the_dashboard_shows_the_indicators_and_the_report_renders(world, analys
     report = client.get(reverse("governance:progress_report", args=[world["committee"].pk]))
     text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(report.content)).pages)
     assert "Comité de pilotage" in text and "Lancer le comité" not in text  # counts, no names
+
+
+def test_the_process_indicators_as_xlsx_with_hxl(world, analyst, client_for):
+    from openpyxl import load_workbook
+
+    client = client_for(analyst)
+    response = client.get(reverse("governance:indicators_xlsx", args=[world["committee"].pk]))
+    assert response.status_code == 200 and response["Cache-Control"] == "no-store"
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    rows = [[cell.value or "" for cell in row] for row in sheet.iter_rows()]
+    assert rows[1][:5] == [
+        "#indicator+code",
+        "#meta+phase",
+        "#indicator+name",
+        "#description",
+        "#indicator+value",
+    ]
+    values = {row[0]: row[4] for row in rows[2:] if row[4]}
+    assert values["comments_integrated"] == "100 %"  # as on the dashboard
+    assert "Awa Diallo" not in str(rows)  # counts, never names
 
 
 def test_the_mou_page_lists_what_is_missing(world, coordinator, client_for):

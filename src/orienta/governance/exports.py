@@ -13,8 +13,10 @@ from typing import Any
 from django.template.loader import render_to_string
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from orienta.core.documents import docx_table, html_to_pdf
+from orienta.core.tables import text_cell
 from orienta.governance import indicators, progress, text
 from orienta.governance.choices import MemberRole, VersionStatus
 from orienta.governance.models import (
@@ -282,6 +284,46 @@ def comment_matrix_xlsx(document: Document) -> bytes:
             cell.alignment = Alignment(wrap_text=True, vertical="top")
     sheet.freeze_panes = "A5"
     sheet.auto_filter.ref = f"A4:I{sheet.max_row}"
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+#: (column title, HXL 1.1 hashtag) of the process indicators' workbook.
+INDICATOR_COLUMNS = [
+    (gettext_lazy("Code"), "#indicator+code"),
+    (gettext_lazy("Phase"), "#meta+phase"),
+    (gettext_lazy("Indicator"), "#indicator+name"),
+    (gettext_lazy("Definition"), "#description"),
+    (gettext_lazy("Value"), "#indicator+value"),
+    (gettext_lazy("Detail"), "#meta+detail"),
+    (gettext_lazy("Value of the detail"), "#meta+detail+value"),
+]
+
+
+def process_indicators_xlsx(committee: Any) -> bytes:
+    """The process indicators as on the dashboard: titles, then HXL hashtags, then one row per
+    indicator and one per line of its detail (officials at meetings, never a person assisted)."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = _("Process indicators")[:31]
+    rows: list[list[str]] = [
+        [str(title) for title, _tag in INDICATOR_COLUMNS],
+        [tag for _title, tag in INDICATOR_COLUMNS],
+    ]
+    for item in indicators.process_indicators(committee):
+        rows.append([item.code, item.phase_label, item.label, item.definition, item.shown, "", ""])
+        rows += [[item.code, "", "", "", "", str(key), str(value)] for key, value in item.detail]
+    for number, values in enumerate(rows, start=1):
+        for column, value in enumerate(values, start=1):
+            cell = sheet.cell(row=number, column=column)
+            text_cell(cell, value)
+            if number <= 2:
+                cell.font = Font(bold=True)
+    sheet.freeze_panes = "A3"
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

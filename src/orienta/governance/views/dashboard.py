@@ -70,8 +70,21 @@ def progress_report(request: AuthenticatedHttpRequest, pk: Any) -> HttpResponse:
     return pdf_response(pdf, "progress-report.pdf")
 
 
+@capability_required(INDICATORS, MANAGE, VIEW)
+def indicators_xlsx(request: AuthenticatedHttpRequest, pk: Any) -> HttpResponse:
+    committee, _visible = _committee(request, pk)
+    response = HttpResponse(
+        exports.process_indicators_xlsx(committee),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = 'attachment; filename="process-indicators.xlsx"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
 urlpatterns: list[URLPattern] = [
     path("governance/dashboard/", dashboard, name="dashboard"),
     path("governance/dashboard/<uuid:pk>/", dashboard, name="dashboard_for"),
     path("governance/dashboard/<uuid:pk>/report.pdf", progress_report, name="progress_report"),
+    path("governance/dashboard/<uuid:pk>/indicators.xlsx", indicators_xlsx, name="indicators_xlsx"),
 ]
