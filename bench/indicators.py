@@ -5,7 +5,8 @@
     python bench/indicators.py --database sqlite --scale small
     python bench/indicators.py --reuse                # measure again on the kept database
     python bench/indicators.py --only tiles,refresh   # some steps only (generate, rebuild,
-                                                      # tiles, raw, refresh, transition, verify)
+                                                      # tiles, page, raw, refresh, transition,
+                                                      # verify)
 
 Targets (issue 10): with 5M arrivals and 2M referrals, each dashboard tile p95 ≤ 100 ms (a raw
 PostgreSQL GROUP BY over the arrivals measured 636 ms); the incremental refresh after a
@@ -29,10 +30,14 @@ dummy backend: a commit does not refresh by itself, the script calls `refresh()`
 Steps: `rebuild()` of every subject once (timed); ANALYZE of the cells (as autovacuum would);
 every tile of the nrm pack — each indicator's headline and each disaggregation, as one
 `Board(5, filters)` each, with no filter and with the largest entry point over 12 months (30
-runs after 3 warm-ups by default) — and each dashboard as one Board holding all its tiles; the
+runs after 3 warm-ups by default) — and each dashboard as one Board holding all its tiles; a
+dashboard page as a reader gets it: `dashboards.compute()` for an analyst (threshold 5, fetched
+again for each call as a request would), its key figures and one breakdown, the default one and
+two others, with both filter sets; the
 raw GROUP BY over the arrivals a non-aggregated page would run (by sex, by entry point, by month;
 10 runs); the refresh after 5,000 arrivals of one new movement (new persons and one case in
-five, bulk-created and queued as their receivers would; the arrivals saved one by one through the
+five, bulk-created; the cases queued as their post_save receiver would, the persons not — a
+person's receiver queues nothing when it is created; the arrivals saved one by one through the
 ORM so that the post_save receivers queue them and their cases), 10 times; one referral's
 transition (a sent referral acknowledged: a queryset update, then `queue(Referral, [pk])` as the
 receiver would) and its refresh, 30 times; and at the small scale, a check that the cells after
@@ -63,7 +68,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 PG_URL = "postgres://postgres@127.0.0.1:5432/orienta_bench_ind"
 SCALES = {"full": (5_000_000, 2_000_000), "small": (50_000, 20_000)}
-STEPS = ("generate", "rebuild", "tiles", "raw", "refresh", "transition", "verify")
+STEPS = ("generate", "rebuild", "tiles", "page", "raw", "refresh", "transition", "verify")
 START = datetime(2021, 12, 1, tzinfo=UTC)
 DAYS = 1826  # five years: December 2021 to November 2026
 MAIN_ORG = uuid.UUID(int=1)
@@ -555,9 +560,13 @@ def analyse_cells() -> None:
 
 def cell_counts() -> dict[str, int]:
     from orienta.indicators.models import Fact
-    from orienta.indicators.subjects import SUBJECTS
+    from orienta.indicators.subjects import ALL, SUBJECTS
 
     found = {code: s.cell._default_manager.count() for code, s in SUBJECTS.items()}
+    found |= {
+        f"{code}_rollups": s.cell._default_manager.filter(entry_point=ALL).count()
+        for code, s in SUBJECTS.items()
+    }
     found["facts"] = Fact.objects.count()
     return found
 
@@ -582,9 +591,11 @@ def measure_rebuild() -> dict[str, Any]:
 def filter_sets() -> dict[str, Any]:
     from orienta.indicators.board import Filters
     from orienta.indicators.models import ArrivalCell
+    from orienta.indicators.subjects import ALL
 
     largest = (
         ArrivalCell.objects.filter(breakdown="total")
+        .exclude(entry_point=ALL)  # the roll-up cells count every entry point
         .values("entry_point")
         .order_by()
         .annotate(n=__import__("django.db.models", fromlist=["Sum"]).Sum("returns"))
@@ -666,6 +677,64 @@ def measure_tiles(runs: int, warm: int, save: Callable[[dict[str, Any]], None]) 
     return {"tiles": tiles, "pages": pages}
 
 
+def _analyst() -> Any:
+    """A user with the analyst role in the receiving body: sees the dashboards, not the cases
+    one by one, so small counts are hidden (threshold ORIENTA_SMALL_CELL, 5)."""
+    from orienta.accounts.models import Membership, User
+    from orienta.accounts.roles import Role
+
+    user, _created = User.objects.get_or_create(
+        email="bench-analyst@example.org", defaults={"full_name": "Bench analyst"}
+    )
+    Membership.objects.get_or_create(user=user, organisation_id=MAIN_ORG, role=Role.ANALYST)
+    return user
+
+
+def measure_page(runs: int, warm: int) -> list[dict[str, Any]]:
+    """`dashboards.compute()` as the dashboard view calls it: key figures and one breakdown,
+    the filter choices, the cohort trend of the reintegration page; the user read again each
+    time (a request's user has no roles cached)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from orienta.accounts.models import User
+    from orienta.indicators.dashboards import DASHBOARDS, compute, indicators_of
+
+    analyst = _analyst()
+    found: list[dict[str, Any]] = []
+    for filter_name, filters in filter_sets().items():
+        for dashboard in DASHBOARDS.values():
+            offered: list[str] = []
+            for indicator in indicators_of(dashboard):
+                offered += [n for n in indicator.disaggregations if n not in offered]
+            # The default, and two others: the month (the most categories) and the area of
+            # origin (the most cells summed: the slowest tiles before the roll-ups).
+            chosen = [dashboard.default_by] + [
+                n for n in ("month", "admin_area") if n in offered and n != dashboard.default_by
+            ]
+            for by in chosen:
+
+                def call(dashboard: Any = dashboard, by: str = by, filters: Any = filters) -> Any:
+                    return compute(User.objects.get(pk=analyst.pk), dashboard, filters, by)
+
+                with CaptureQueriesContext(connection) as queries:
+                    page = call()
+                found.append(
+                    {
+                        "filters": filter_name,
+                        "dashboard": dashboard.code,
+                        "by": page.by,
+                        "threshold": page.threshold,
+                        "tiles": len(page.key_figures) + len(page.tiles),
+                        "queries": len(queries.captured_queries),
+                        "ms": summary(repeat(call, runs, warm)),
+                    }
+                )
+                print(f"  page {filter_name} {dashboard.code} by {page.by}: "
+                      f"{found[-1]['ms']} q={found[-1]['queries']}", flush=True)  # fmt: skip
+    return found
+
+
 def measure_raw(runs: int) -> dict[str, Any]:
     """What a page without the cells would run: GROUP BY over the arrivals."""
     from django.db.models import Count
@@ -739,7 +808,8 @@ def _check_in_batch(run: int, size: int) -> None:
             for n, p in enumerate(persons) if n % 5 == 0
         ]  # fmt: skip
         Case.objects.bulk_create(cases, batch_size=2000)
-        queue(Person, [p.pk for p in persons])  # what their post_save receivers queue
+        # What their post_save receivers queue: each new case; a new person nothing (its
+        # receiver queues only updates: nothing counted refers to a person when it is created).
         queue(Case, [c.pk for c in cases])
         by_person = {c.person_id: c for c in cases}
         for n, person in enumerate(persons):
@@ -869,6 +939,10 @@ def table(result: dict[str, Any]) -> str:
         ms = row["ms"]
         lines.append(f"{row['filters'][:22]:22} page {row['dashboard']:28} {ms['median']:8.1f} "
                      f"{ms['p95']:8.1f}  tiles={row['tiles']} q={row['queries']}")  # fmt: skip
+    for row in result.get("page", []):
+        ms = row["ms"]
+        lines.append(f"{row['filters'][:22]:22} compute {row['dashboard']:13} by {row['by']:14} "
+                     f"{ms['median']:8.1f} {ms['p95']:8.1f}  q={row['queries']}")  # fmt: skip
     for name in ("raw", "refresh", "transition", "verify"):
         if name in result:
             lines.append(
@@ -930,6 +1004,11 @@ def main() -> None:
             save()
 
         result["tiles"] = measure_tiles(args.runs, args.warm, keep)
+        save()
+    if "page" in steps:
+        print("dashboard pages (compute) …", flush=True)
+        result["page"] = measure_page(args.runs, args.warm)
+        result["cells"] = cell_counts()
         save()
     if "raw" in steps:
         result["raw"] = measure_raw(args.raw_runs)
