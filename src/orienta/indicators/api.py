@@ -8,8 +8,6 @@ a small one away (orienta/indicators/board.py)."""
 
 # No `from __future__ import annotations`: Django Ninja reads the operation's annotations
 # through the capability decorator, in that decorator's module.
-import re
-from datetime import date
 from uuid import UUID
 
 from django.http import HttpRequest
@@ -19,10 +17,9 @@ from ninja.errors import HttpError
 
 from orienta.api.auth import capability
 from orienta.indicators.board import Filters, Tile, Value
-from orienta.indicators.dashboards import DASHBOARDS, compute
+from orienta.indicators.dashboards import DASHBOARDS, DashboardFilters, compute, filters_from
 
 router = Router(tags=["indicators"])
-MONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
 
 class CountOut(Schema):
@@ -88,12 +85,15 @@ def _tile(tile: Tile) -> dict:
     }
 
 
-def _month(text: str | None, name: str) -> date | None:
-    if not text:
-        return None
-    if not MONTH.match(text):
-        raise HttpError(422, _("%(name)s must be a month written YYYY-MM.") % {"name": name})
-    return date(int(text[:4]), int(text[5:7]), 1)
+def _filters(request: HttpRequest) -> tuple[Filters, str]:
+    """The page's own form reads the parameters: one rule for pages, exports and the API."""
+    form = DashboardFilters(request.GET)
+    if not form.is_valid():
+        problems = "; ".join(
+            f"{name}: {' '.join(str(e) for e in errors)}" for name, errors in form.errors.items()
+        )
+        raise HttpError(422, problems)
+    return filters_from(form)
 
 
 @router.get(
@@ -118,18 +118,10 @@ def indicator_dashboard(
     the months `since`..`until`, for an entry point, a country returned from and an
     organisation if given; with the reintegration dashboard, the mean composite score by
     cohort and round."""
+    # The parameters above document the operation; they are read through the page's form.
     if dashboard not in DASHBOARDS:
         raise HttpError(404, _("No such dashboard."))
-    first, last = _month(since, "since"), _month(until, "until")
-    if first and last and first > last:
-        raise HttpError(422, _("The end of the period is before its start."))
-    filters = Filters(
-        since=first,
-        until=last,
-        entry_point=entry_point,
-        origin_country=origin_country.upper(),
-        organisation=str(organisation) if organisation else "",
-    )
+    filters, by = _filters(request)
     page = compute(request.user, DASHBOARDS[dashboard], filters, by)
     cohorts = [
         {

@@ -34,32 +34,13 @@ from orienta.indicators.subjects import (
     BREAKDOWNS,
     BY_STATUS,
     COUNTS,
+    PARTS,
     SUBJECTS,
     TOTAL,
     WITHIN_STATUS,
     Subject,
 )
 from orienta.indicators.suppression import Cell, Publication, any_hidden
-
-#: Measures that count some of the records another measure counts (part → whole).
-PARTS: dict[str, str] = {
-    "repeat_returns": "returns",
-    "unaccompanied_children": "returns",
-    "medical_urgency": "returns",
-    "pregnant": "returns",
-    "disability": "returns",
-    "abuse_reported": "returns",
-    "with_breaches": "movements",
-    "acknowledged": "referrals",
-    "answered": "referrals",
-    "accepted": "answered",
-    "closed": "accepted",
-    "completed": "closed",
-    "overdue": "referrals",
-    "served": "referrals",
-    "emergency_override": "referrals",
-    "open_cases": "registrations",
-}
 
 #: Who sees exact numbers: only someone who sees every case one by one anyway.
 EXACT_NUMBERS = "cases.view_caseload"

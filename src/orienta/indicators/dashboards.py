@@ -19,11 +19,12 @@ from django.utils.translation import gettext_lazy as _
 
 from orienta.directory.models import Organisation
 from orienta.indicators.board import Board, Filters, Tile, threshold_for
-from orienta.indicators.models import ArrivalCell, Indicator, MovementCell
-from orienta.indicators.subjects import BREAKDOWNS, TOTAL
+from orienta.indicators.models import Indicator
+from orienta.indicators.subjects import BREAKDOWNS, SUBJECTS, TOTAL
 from orienta.indicators.suppression import Cell
 from orienta.returns.labels import country_names
 from orienta.returns.models import EntryPoint
+from orienta.returns.statistics import point_label
 
 
 @dataclass(frozen=True)
@@ -163,19 +164,19 @@ def compute(user: Any, dashboard: Dashboard, filters: Filters, by: str = "") -> 
         tiles=[t for t in tiles if t.breakdown != TOTAL],
         threshold=threshold,
     )
-    page.entry_points = [
-        (code, f"{code} — {name}")
-        for code, name in EntryPoint.objects.order_by("code").values_list("code", "name")
-    ]
+    points = EntryPoint.objects.order_by("code").only("code", "name")
+    page.entry_points = [(point.code, point_label(point)) for point in points]
     names = country_names()
     # From the cells, not the movements: a page view reads no table of records.
     countries = [
-        cell.objects.filter(breakdown="origin_country", **{f"{primary}__gt": 0})
+        subject.cell._default_manager.filter(
+            breakdown="origin_country", **{f"{subject.primary}__gt": 0}
+        )
         .exclude(category="")
         .order_by()
         .values_list("category", flat=True)
         .distinct()
-        for cell, primary in ((ArrivalCell, "returns"), (MovementCell, "movements"))
+        for subject in (SUBJECTS["arrivals"], SUBJECTS["movements"])
     ]
     used = set(countries[0].union(countries[1]))
     page.origins = sorted(((c, names.get(c, c)) for c in used), key=lambda p: p[1].casefold())

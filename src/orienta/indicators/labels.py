@@ -20,6 +20,7 @@ from orienta.referrals.choices import ReferralStatus
 from orienta.returns.choices import AgeGroup, Mode
 from orienta.returns.labels import country_names
 from orienta.returns.models import EntryPoint
+from orienta.returns.statistics import point_label
 
 
 def _closed(breakdown: str) -> list[tuple[str, str]]:
@@ -52,8 +53,8 @@ def month_label(key: str) -> str:
 
 def _open(breakdown: str, keys: set[str]) -> dict[str, str]:
     if breakdown == "entry_point":
-        points = EntryPoint.objects.filter(code__in=keys).values_list("code", "name")
-        return {code: f"{code} — {name}" for code, name in points}
+        points = EntryPoint.objects.filter(code__in=keys).only("code", "name")
+        return {point.code: point_label(point) for point in points}
     if breakdown == "origin_country":
         names = country_names()
         return {key: names.get(key, key) for key in keys}

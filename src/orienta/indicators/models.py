@@ -98,6 +98,10 @@ class AreaName(models.Model):
         return f"{self.code} {self.name}"
 
 
+#: What identifies a cell (the unique key of every cell table).
+CELL_KEY = ["breakdown", "category", "month", "entry_point", "origin_country", "organisation"]
+
+
 class Cell(models.Model):
     """The sum of the measures of the facts in one category of one breakdown, within one month,
     entry point, country and organisation ("" where a fact has none)."""
@@ -117,10 +121,8 @@ class Cell(models.Model):
 
 
 def _cell_meta(name: str) -> type:
-    fields = ["breakdown", "category", "month", "entry_point", "origin_country", "organisation"]
-
     class Meta:
-        constraints = [models.UniqueConstraint(fields=fields, name=f"{name}_cell_once")]
+        constraints = [models.UniqueConstraint(fields=CELL_KEY, name=f"{name}_cell_once")]
         indexes = [
             models.Index(fields=["breakdown", "month"], name=f"{name}_cell_month"),
             models.Index(fields=["breakdown", "entry_point", "month"], name=f"{name}_cell_point"),

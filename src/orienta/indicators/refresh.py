@@ -27,7 +27,7 @@ from django.db import connection, transaction
 from django.db.models import BigIntegerField, Model
 
 from orienta.cases.models import Case, Person
-from orienta.indicators.models import AreaName, Fact, PendingChange
+from orienta.indicators.models import CELL_KEY, AreaName, Fact, PendingChange
 from orienta.indicators.subjects import ALL, FILTERS, SUBJECTS, TOTAL, Read, Subject
 from orienta.referrals.models import Referral
 from orienta.reintegration.models import SurveyRound
@@ -123,8 +123,8 @@ def affected(changes: dict[str, set[str]]) -> dict[str, set[str]]:
     """The records of each subject whose facts may have changed with these records."""
     persons = changes.get(label(Person), set())
     movements = changes.get(label(Movement), set())
-    arrivals = changes.get(label(Arrival), set())
-    arrivals |= _where(Arrival, "person_id", persons) | _where(Arrival, "movement_id", movements)
+    arrivals = changes.get(label(Arrival), set()) | _where(Arrival, "person_id", persons)
+    arrivals |= _where(Arrival, "movement_id", movements)
     cases = changes.get(label(Case), set()) | _where(Case, "person_id", persons)
     # A case's entry point is its first arrival's: a changed arrival may change its case's.
     cases |= {
@@ -179,16 +179,15 @@ def upsert(subject: Subject, deltas: dict[CellKey, dict[str, float]]) -> int:
         return 0
     meta = subject.cell._meta
     table = connection.ops.quote_name(meta.db_table)
-    keys = ["breakdown", "category", "month", "entry_point", "origin_country", "organisation"]
     measures = list(subject.measures)
-    columns = ", ".join(connection.ops.quote_name(name) for name in keys + measures)
+    columns = ", ".join(connection.ops.quote_name(name) for name in CELL_KEY + measures)
     updates = ", ".join(
         f"{q} = {table}.{q} + excluded.{q}"
         for q in (connection.ops.quote_name(name) for name in measures)
     )
-    width = len(keys) + len(measures)
+    width = len(CELL_KEY) + len(measures)
     placeholder = "(" + ", ".join(["%s"] * width) + ")"
-    conflict = ", ".join(connection.ops.quote_name(name) for name in keys)
+    conflict = ", ".join(connection.ops.quote_name(name) for name in CELL_KEY)
     step = max(1, 30_000 // width // 2)
     with connection.cursor() as cursor:
         for start in range(0, len(rows), step):
@@ -229,8 +228,7 @@ def _copy_cells(subject: Subject, deltas: dict[CellKey, dict[str, float]]) -> in
         for (breakdown, category, month, point, country, org), values in deltas.items()
         if any(values.values())
     ]
-    keys = ["breakdown", "category", "month", "entry_point", "origin_country", "organisation"]
-    _copy(subject.cell._meta.db_table, keys + measures, rows)
+    _copy(subject.cell._meta.db_table, CELL_KEY + measures, rows)
     return len(rows)
 
 

@@ -523,3 +523,24 @@ COUNTS = {
     "open_cases",
     "rounds",
 }
+
+#: Measures that count some of the records another measure counts (part → whole): true by the
+#: definitions above, and declared "of which" on a board so that the difference is protected.
+PARTS: dict[str, str] = {
+    "repeat_returns": "returns",
+    "unaccompanied_children": "returns",
+    "medical_urgency": "returns",
+    "pregnant": "returns",
+    "disability": "returns",
+    "abuse_reported": "returns",
+    "with_breaches": "movements",
+    "acknowledged": "referrals",
+    "answered": "referrals",
+    "accepted": "answered",
+    "closed": "accepted",
+    "completed": "closed",
+    "overdue": "referrals",
+    "served": "referrals",
+    "emergency_override": "referrals",
+    "open_cases": "registrations",
+}

@@ -82,6 +82,27 @@ def _bump(model: type[models.Model], pk: Any, expected_version: int, **values: A
         raise _conflict()
 
 
+def _create_or_change(
+    model: type[Any],
+    row: Any,
+    fields: Any,
+    checked: dict[str, Any],
+    expected_version: int | None,
+    **create: Any,
+) -> tuple[Any, dict[str, Any], str]:
+    """A new row with `checked` (and `create`), or `row` changed from the version that was
+    read: (the row, the changes to audit, "created" or "updated")."""
+    if row is None:
+        row = model.objects.create(**create, **checked)
+        return row, snapshot(row, fields), "created"
+    if expected_version is None:
+        raise _conflict()
+    before = snapshot(row, fields)
+    _bump(model, row.pk, expected_version, **checked)
+    row.refresh_from_db()
+    return row, diff(before, snapshot(row, fields)), "updated"
+
+
 # --- The plan ------------------------------------------------------------------------------
 
 
@@ -214,22 +235,19 @@ def save_item(
     """Add an assistance item to the plan, or change one (from the version that was read)."""
     require_plan_work(acting_user, plan.case)
     checked = _check_item(plan, values)
-    if item is None:
-        item = AssistanceItem.objects.create(plan=plan, created_by=acting_user, **checked)
-        changes = snapshot(item, ITEM_FIELDS)
-        action = "reintegration.assistance.created"
-    else:
-        if item.plan_id != plan.pk:
-            raise invalid("item", _("This assistance belongs to another plan."))
-        if expected_version is None:
-            raise _conflict()
-        before = snapshot(item, ITEM_FIELDS)
-        _bump(AssistanceItem, item.pk, expected_version, **checked)
-        item.refresh_from_db()
-        changes = diff(before, snapshot(item, ITEM_FIELDS))
-        action = "reintegration.assistance.updated"
+    if item is not None and item.plan_id != plan.pk:
+        raise invalid("item", _("This assistance belongs to another plan."))
+    item, changes, done = _create_or_change(
+        AssistanceItem,
+        item,
+        ITEM_FIELDS,
+        checked,
+        expected_version,
+        plan=plan,
+        created_by=acting_user,
+    )
     record(
-        action,
+        f"reintegration.assistance.{done}",
         actor=acting_user,
         organisation=plan.case.organisation,
         target=item,
@@ -261,20 +279,11 @@ def save_project(
         raise invalid("name", _("Give the project a name."))
     if not isinstance(checked["organisation"], Organisation):
         raise invalid("organisation", _("Choose the organisation that runs the project."))
-    if project is None:
-        project = CommunityProject.objects.create(created_by=acting_user, **checked)
-        changes: dict[str, Any] = snapshot(project, PROJECT_FIELDS)
-        action = "reintegration.project.created"
-    else:
-        if expected_version is None:
-            raise _conflict()
-        before = snapshot(project, PROJECT_FIELDS)
-        _bump(CommunityProject, project.pk, expected_version, **checked)
-        project.refresh_from_db()
-        changes = diff(before, snapshot(project, PROJECT_FIELDS))
-        action = "reintegration.project.updated"
+    project, changes, done = _create_or_change(
+        CommunityProject, project, PROJECT_FIELDS, checked, expected_version, created_by=acting_user
+    )
     record(
-        action,
+        f"reintegration.project.{done}",
         actor=acting_user,
         organisation=project.organisation,
         target=project,
